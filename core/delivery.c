@@ -1,0 +1,469 @@
+/* delivery.c - lookup, privilege switch and store for one recipient */
+#include "auto-config.h"
+#include "delivery.h"
+#include "lib/buf.h"
+#include "lib/config.h"
+#include "lib/log.h"
+#include "lib/store.h"
+#include "lib/xalloc.h"
+#include "maildir/maildir.h"
+#include "mbox/mbox.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* the longest first line examined for an mbox From_ line */
+#define FROM_LINE_MAX 1024
+/* bytes copied from the spool to the store per write */
+#define DELIVERY_COPY_CHUNK (64 * 1024)
+
+struct delivery_reader {
+	struct pool *pool;
+	struct spool *spool;
+	struct message_parser *parser;
+	struct buf first;	/* the first line, until it is complete */
+	int first_done;
+	int eol_known, crlf;
+	uint64_t skip;
+	char *from_sender;
+};
+
+const struct store_vfuncs *delivery_store_driver(const char *name)
+{
+	if (strcmp(name, "maildir") == 0)
+		return &maildir_store_vfuncs;
+	if (strcmp(name, "mbox") == 0)
+		return &mbox_store_vfuncs;
+	return NULL;
+}
+
+struct delivery_reader *delivery_reader_new(const struct config *cfg,
+					    struct pool *pool)
+{
+	struct delivery_reader *r = xcalloc(1, sizeof(*r));
+	struct message_limits limits;
+
+	message_limits_from_config(&limits, cfg);
+	r->pool = pool;
+	r->spool = spool_new(config_size(cfg, "spool_memory_max"),
+			     config_str(cfg, "temp_dir"));
+	r->parser = message_parser_new(pool, &limits);
+	buf_init(&r->first);
+	return r;
+}
+
+/* reader_parse - bytes past the From_ line go to the parser */
+static void reader_parse(struct delivery_reader *r, const char *data,
+			 size_t len)
+{
+	if (!r->eol_known) {
+		const char *nl = memchr(data, '\n', len);
+
+		if (nl != NULL) {
+			r->eol_known = 1;
+			r->crlf = nl > data && nl[-1] == '\r';
+		}
+	}
+	message_parser_feed(r->parser, data, len);
+}
+
+/* reader_first_line - decide whether the first line is an mbox From_
+ * line (kept out of the stored message, its address taken as sender) */
+static void reader_first_line(struct delivery_reader *r, int at_end)
+{
+	const char *nl = memchr(r->first.data, '\n', r->first.len);
+	size_t line_len;
+
+	if (nl == NULL && !at_end && r->first.len < FROM_LINE_MAX)
+		return;
+	r->first_done = 1;
+	if (nl != NULL && r->first.len >= 5 &&
+	    memcmp(r->first.data, "From ", 5) == 0) {
+		const char *a = r->first.data + 5, *e;
+
+		line_len = (size_t)(nl - r->first.data) + 1;
+		e = a;
+		while (e < nl && *e != ' ' && *e != '\t' && *e != '\r')
+			e++;
+		r->from_sender = pool_strndup(r->pool, a, (size_t)(e - a));
+		r->skip = line_len;
+		reader_parse(r, r->first.data + line_len,
+			     r->first.len - line_len);
+	} else {
+		reader_parse(r, r->first.data, r->first.len);
+	}
+	buf_free(&r->first);
+}
+
+int delivery_reader_feed(struct delivery_reader *r, const void *data,
+			 size_t len, struct sl_err *err)
+{
+	if (spool_write(r->spool, data, len, err) < 0)
+		return -1;
+	if (r->first_done) {
+		reader_parse(r, data, len);
+		return 0;
+	}
+	buf_append(&r->first, data, len);
+	reader_first_line(r, 0);
+	return 0;
+}
+
+/* sender_is_mailer_daemon - the From_ line of a bounce */
+static const char *sender_from_line(const char *s)
+{
+	if (s == NULL || strcasecmp(s, "MAILER-DAEMON") == 0 ||
+	    strcmp(s, "<>") == 0)
+		return "";
+	return s;
+}
+
+int delivery_reader_finish(struct delivery_reader **rp, const char *sender,
+			   struct delivery_message *msg, struct sl_err *err)
+{
+	struct delivery_reader *r = *rp;
+	const struct msg_header *h;
+
+	if (!r->first_done)
+		reader_first_line(r, 1);
+	memset(msg, 0, sizeof(*msg));
+	msg->spool = r->spool;
+	msg->msg = message_parser_finish(&r->parser);
+	msg->skip = r->skip;
+	msg->crlf = r->crlf;
+	msg->received = time(NULL);
+	msg->sender = sender != NULL ? pool_strdup(r->pool, sender)
+				     : sender_from_line(r->from_sender);
+	h = message_header_find(msg->msg->root, "Message-ID", 0);
+	if (h != NULL)
+		msg->message_id = pool_strndup(r->pool, h->value,
+					       strnlen(h->value, h->value_len));
+	buf_free(&r->first);
+	free(r);
+	*rp = NULL;
+	(void)err;
+	return 0;
+}
+
+int delivery_read_fd(const struct config *cfg, struct pool *pool, int fd,
+		     const char *sender, struct delivery_message *msg,
+		     struct sl_err *err)
+{
+	struct delivery_reader *r = delivery_reader_new(cfg, pool);
+	char *block = xmalloc(DELIVERY_COPY_CHUNK);
+	ssize_t n;
+	int ret = 0;
+
+	for (;;) {
+		n = read(fd, block, DELIVERY_COPY_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = err_set_errno(err, errno, "reading the message");
+			err->cls = ERR_TEMP;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (delivery_reader_feed(r, block, (size_t)n, err) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	free(block);
+	if (ret < 0) {
+		struct delivery_message dummy;
+
+		(void)delivery_reader_finish(&r, sender, &dummy, err);
+		delivery_message_free(&dummy);
+		return -1;
+	}
+	return delivery_reader_finish(&r, sender, msg, err);
+}
+
+void delivery_message_free(struct delivery_message *msg)
+{
+	spool_free(&msg->spool);
+}
+
+int delivery_lookup(const struct delivery_env *env, struct pool *pool,
+		    struct delivery_rcpt *rcpt, struct delivery_result *res)
+{
+	struct sl_err err;
+
+	err_clear(&err);
+	switch (userdb_lookup(env->userdb, pool, rcpt->address, &rcpt->user,
+			      &err)) {
+	case USERDB_FOUND:
+		return 0;
+	case USERDB_NOTFOUND:
+		return result_set(res, DELIVERY_NOUSER,
+				  "no such user: %s", rcpt->address);
+	case USERDB_TEMPFAIL:
+		break;
+	}
+	return result_set(res, DELIVERY_TEMPFAIL, "user lookup failed: %s",
+			  err.text);
+}
+
+/* id_from_config - a uid/gid key given as a number or a name */
+static int id_from_config(const struct config *cfg, const char *key,
+			  int is_gid, unsigned long *id_r)
+{
+	const char *v = config_str(cfg, key);
+	char *end;
+
+	if (*v == '\0')
+		return 0;
+	errno = 0;
+	*id_r = strtoul(v, &end, 10);
+	if (*end == '\0' && errno == 0)
+		return 1;
+	if (is_gid) {
+		struct group *gr = getgrnam(v);
+
+		if (gr == NULL)
+			return -1;
+		*id_r = gr->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(v);
+
+		if (pw == NULL)
+			return -1;
+		*id_r = pw->pw_uid;
+	}
+	return 1;
+}
+
+int delivery_switch_user(const struct delivery_env *env,
+			 const struct delivery_rcpt *rcpt,
+			 struct delivery_result *res)
+{
+	const struct user_record *u = rcpt->user;
+	unsigned long uid = 0, gid = 0;
+	int r;
+
+	if (geteuid() != 0)
+		return 0;
+	if (u->has_uid)
+		uid = u->uid;
+	else if ((r = id_from_config(env->cfg, "mail_uid", 0, &uid)) <= 0)
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  r < 0 ? "mail_uid names no user"
+					: "no uid for %s (set mail_uid or a uid in the userdb)",
+				  u->user);
+	if (u->has_gid)
+		gid = u->gid;
+	else if ((r = id_from_config(env->cfg, "mail_gid", 1, &gid)) <= 0)
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  r < 0 ? "mail_gid names no group"
+					: "no gid for %s (set mail_gid or a gid in the userdb)",
+				  u->user);
+	if (uid == 0 || uid < config_uint(env->cfg, "first_valid_uid"))
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  "refusing to deliver as uid %lu for %s "
+				  "(below first_valid_uid)", uid, u->user);
+	if (setgroups(1, (const gid_t *)&(gid_t){ (gid_t)gid }) < 0 ||
+	    setgid((gid_t)gid) < 0 || setuid((uid_t)uid) < 0)
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  "cannot switch to uid %lu gid %lu: %s",
+				  uid, gid, strerror(errno));
+	if (setuid(0) == 0)
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  "privileges could not be dropped");
+	if (u->home != NULL)
+		(void)setenv("HOME", u->home, 1);
+	return 0;
+}
+
+/* header_value_clean - an address fit for a header line: no controls */
+static void header_value_clean(struct buf *b, const char *value)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)value; *p != '\0'; p++)
+		buf_append_char(b, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
+}
+
+/* delivery_trace_headers - Return-Path and Delivered-To, in the
+ * message's own line ending */
+static void delivery_trace_headers(struct buf *b,
+				   const struct delivery_message *msg,
+				   const struct delivery_rcpt *rcpt)
+{
+	const char *eol = msg->crlf ? "\r\n" : "\n";
+
+	buf_append_str(b, "Return-Path: <");
+	header_value_clean(b, msg->sender);
+	buf_printf(b, ">%sDelivered-To: ", eol);
+	header_value_clean(b, rcpt->address);
+	buf_append_str(b, eol);
+}
+
+/* delivery_choose_folder - the -m folder if it can be used, else INBOX
+ * with the reason logged (as dovecot-lda: mail is never refused for a
+ * missing folder) */
+static const char *delivery_choose_folder(const struct delivery_env *env,
+					  struct store *st, const char *want)
+{
+	struct sl_err err;
+	int r;
+
+	if (want == NULL || store_folder_is_inbox(want))
+		return "INBOX";
+	err_clear(&err);
+	if (store_folder_name_check(want, &err) < 0) {
+		log_warning("session=%s folder %s refused (%s); using INBOX",
+			    env->session, want, err.text);
+		return "INBOX";
+	}
+	r = st->v->folder_exists(st, want, &err);
+	if (r > 0)
+		return want;
+	if (r == 0 && config_bool(env->cfg, "mailbox_autocreate")) {
+		if (st->v->folder_create(st, want, &err) == 0 ||
+		    err.cls == ERR_EXISTS)
+			return want;
+	}
+	log_warning("session=%s folder %s: %s; using INBOX", env->session,
+		    want, r == 0 && err.text[0] == '\0'
+			  ? "does not exist (mailbox_autocreate = no)" : err.text);
+	return "INBOX";
+}
+
+/* delivery_save - write trace headers and the spooled message */
+static int delivery_save(struct store *st, const char *folder,
+			 const struct delivery_message *msg,
+			 const struct buf *trace, struct buf *id,
+			 struct sl_err *err)
+{
+	struct store_save_info info;
+	struct store_save *save;
+	uint64_t off = msg->skip, size = spool_size(msg->spool);
+	char *block = NULL;
+	int ret = -1;
+
+	memset(&info, 0, sizeof(info));
+	info.sender = msg->sender;
+	info.received = msg->received;
+	info.size = trace->len + (size - msg->skip);
+	if (store_save_begin(st, folder, &info, &save, err) < 0)
+		return -1;
+	if (st->v->save_write(save, trace->data, trace->len, err) < 0)
+		goto fail;
+	block = xmalloc(DELIVERY_COPY_CHUNK);
+	while (off < size) {
+		ssize_t n = spool_pread(msg->spool, off, block,
+					DELIVERY_COPY_CHUNK, err);
+
+		if (n <= 0) {
+			if (n == 0)
+				err_set(err, ERR_TEMP, "spool ended early");
+			goto fail;
+		}
+		if (st->v->save_write(save, block, (size_t)n, err) < 0)
+			goto fail;
+		off += (uint64_t)n;
+	}
+	free(block);
+	return st->v->save_commit(&save, id, err);
+fail:
+	free(block);
+	st->v->save_abort(&save);
+	return ret;
+}
+
+int delivery_deliver(const struct delivery_env *env, struct pool *pool,
+		     const struct delivery_message *msg,
+		     const struct delivery_rcpt *rcpt,
+		     struct delivery_result *res)
+{
+	const struct user_record *u = rcpt->user;
+	const struct store_vfuncs *driver;
+	struct store_location loc;
+	struct store *st = NULL;
+	struct buf trace = BUF_INIT, id = BUF_INIT;
+	const char *spec, *folder;
+	struct sl_err err;
+	int ret;
+
+	err_clear(&err);
+	spec = u->mail != NULL ? u->mail : config_str(env->cfg, "mail_location");
+	if (mail_location_expand(pool, spec, u, &loc, &err) < 0)
+		return result_set(res, DELIVERY_TEMPFAIL, "mail location %s: %s",
+				  spec, err.text);
+	driver = delivery_store_driver(loc.driver);
+	if (driver == NULL)
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  "unknown mail store '%s' in %s", loc.driver, spec);
+	if (env->hooks != NULL && env->hooks->quota_check != NULL &&
+	    env->hooks->quota_check(env->hooks->ctx, msg, rcpt, res) < 0)
+		return -1;
+	if (driver->open(env->cfg, &loc, 1, &st, &err) < 0)
+		return result_from_err(res, &err);
+	folder = delivery_choose_folder(env, st, rcpt->mailbox);
+	delivery_trace_headers(&trace, msg, rcpt);
+	ret = delivery_save(st, folder, msg, &trace, &id, &err);
+	if (ret == 0) {
+		result_set(res, DELIVERY_OK, "saved");
+		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);
+		(void)snprintf(res->id, sizeof(res->id), "%s", buf_cstr(&id));
+	} else {
+		result_from_err(res, &err);
+		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);
+	}
+	store_close(&st);
+	buf_free(&trace);
+	buf_free(&id);
+	return ret;
+}
+
+void delivery_log(const struct delivery_env *env,
+		  const struct delivery_message *msg,
+		  const struct delivery_rcpt *rcpt,
+		  const struct delivery_result *res, double elapsed_ms)
+{
+	struct buf line = BUF_INIT;
+
+	buf_printf(&line, "session=%s rcpt=", env->session);
+	log_quote(&line, rcpt->address);
+	if (rcpt->orig_rcpt != NULL) {
+		buf_append_str(&line, " orig_rcpt=");
+		log_quote(&line, rcpt->orig_rcpt);
+	}
+	if (msg != NULL) {
+		buf_append_str(&line, " from=");
+		log_quote(&line, *msg->sender != '\0' ? msg->sender : "<>");
+		buf_printf(&line, " size=%llu",
+			   (unsigned long long)(spool_size(msg->spool) - msg->skip));
+		if (msg->message_id != NULL) {
+			buf_append_str(&line, " msgid=");
+			log_quote(&line, msg->message_id);
+		}
+	}
+	if (res->folder[0] != '\0') {
+		buf_append_str(&line, " folder=");
+		log_quote(&line, res->folder);
+	}
+	buf_printf(&line, " result=%s status=%s", result_name(res->status),
+		   result_enhanced_code(res->status));
+	if (res->id[0] != '\0') {
+		buf_append_str(&line, " id=");
+		log_quote(&line, res->id);
+	}
+	buf_printf(&line, " time=%.1fms", elapsed_ms);
+	if (res->status != DELIVERY_OK) {
+		buf_append_str(&line, " reason=");
+		log_quote(&line, res->text);
+	}
+	if (res->status == DELIVERY_OK)
+		log_info("%s", line.data);
+	else
+		log_warning("%s", line.data);
+	buf_free(&line);
+}

@@ -1,0 +1,23 @@
+# lib/ - the runtime every module stands on
+LIB_SOURCES = \
+	lib/xalloc.c lib/xalloc.h \
+	lib/buf.c lib/buf.h \
+	lib/pool.c lib/pool.h \
+	lib/err.c lib/err.h \
+	lib/log.c lib/log.h \
+	lib/config.c lib/config-keys.c lib/config.h \
+	lib/spool.c lib/spool.h \
+	lib/store.c lib/store.h
+# the message parser (message.h) and userdb (userdb.h) add their files in
+# lib/message.mk and lib/userdb.mk
+include lib/message.mk
+include lib/userdb.mk
+
+noinst_LIBRARIES += lib/libsluice.a
+lib_libsluice_a_SOURCES = $(LIB_SOURCES)
+
+if SANITIZERS
+check_LIBRARIES += lib/libsluice-san.a
+lib_libsluice_san_a_SOURCES = $(LIB_SOURCES)
+lib_libsluice_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_CFLAGS)
+endif

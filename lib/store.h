@@ -1,0 +1,145 @@
+/* store - the mailbox store interface that maildir/ and mbox/ implement.
+ *
+ * A store is one user's mail: an INBOX and folders below it. Backends
+ * fill a struct store_vfuncs; core/ (delivery) and the access daemons call
+ * through the inline wrappers below and never know which backend they
+ * hold. Backends embed struct store as their first member.
+ *
+ * Folder names are UTF-8, hierarchy separated by '/' or '.' (both are
+ * accepted: Maildir++ cannot store a '.' inside a name, and scripts written
+ * for Dovecot use either). "INBOX" in any case is the inbox. Names are
+ * checked with store_folder_name_check() before any backend sees them.
+ *
+ * Saving is a transaction: save_begin, save_write (any number of chunks),
+ * then save_commit, which returns only when the message and its directory
+ * entry are on disk (fsync'd), or save_abort, which leaves nothing behind.
+ * Errors carry their class (ERR_TEMP for anything that may succeed later).
+ */
+#ifndef SLUICE_STORE_H
+#define SLUICE_STORE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+#include "err.h"
+#include "pool.h"
+
+struct config;
+
+/* Message flags (IMAP system flags) */
+enum store_flag {
+	STORE_FLAG_SEEN = 0x01,
+	STORE_FLAG_ANSWERED = 0x02,
+	STORE_FLAG_FLAGGED = 0x04,
+	STORE_FLAG_DELETED = 0x08,
+	STORE_FLAG_DRAFT = 0x10,
+};
+
+/* Where a store lives, from mail_location after expansion. */
+struct store_location {
+	const char *driver;	/* "maildir" or "mbox" */
+	const char *root;	/* Maildir root, or the mbox folder directory */
+	const char *inbox;	/* mbox INBOX file; NULL: backend default */
+};
+
+struct store_save_info {
+	const char *sender;	/* envelope sender, "" for <> (mbox From_) */
+	time_t received;	/* delivery time (mbox From_ line, mtime) */
+	unsigned flags;		/* enum store_flag set at save */
+	uint64_t size;		/* exact bytes that will be written, or 0 */
+};
+
+struct store_msg_info {
+	const char *id;		/* stable within the folder until expunged
+				   (maildir: base name; mbox: see mbox.h) */
+	uint64_t size;		/* bytes a reader returns */
+	unsigned flags;
+	time_t received;
+};
+
+struct store;
+struct store_save;
+struct store_reader;
+
+struct store_vfuncs {
+	const char *name;
+	/* open - a store at loc; create: make the INBOX if missing */
+	int (*open)(const struct config *cfg, const struct store_location *loc,
+		    int create, struct store **st_r, struct sl_err *err);
+	void (*close)(struct store **st);
+
+	/* folders: 1 exists, 0 not, -1 error */
+	int (*folder_exists)(struct store *st, const char *folder,
+			     struct sl_err *err);
+	int (*folder_create)(struct store *st, const char *folder,
+			     struct sl_err *err);
+	/* folder_list - every folder including INBOX, names as above with
+	 * '/' separators, allocated from pool */
+	int (*folder_list)(struct store *st, struct pool *pool,
+			   const char ***names_r, size_t *count_r,
+			   struct sl_err *err);
+
+	/* saving */
+	int (*save_begin)(struct store *st, const char *folder,
+			  const struct store_save_info *info,
+			  struct store_save **save_r, struct sl_err *err);
+	int (*save_write)(struct store_save *save, const void *data,
+			  size_t len, struct sl_err *err);
+	/* save_commit - durable on success; id_r gets the saved message's
+	 * id; *save is freed either way */
+	int (*save_commit)(struct store_save **save, struct buf *id_r,
+			   struct sl_err *err);
+	void (*save_abort)(struct store_save **save);
+
+	/* reading, for the access daemons and the admin tools */
+	int (*msg_list)(struct store *st, const char *folder, struct pool *pool,
+			struct store_msg_info **msgs_r, size_t *count_r,
+			struct sl_err *err);
+	int (*msg_open)(struct store *st, const char *folder, const char *id,
+			struct store_reader **reader_r, struct sl_err *err);
+	/* reader_read - up to len bytes; 0 at the end, -1 on error */
+	ssize_t (*reader_read)(struct store_reader *r, void *data, size_t len,
+			       struct sl_err *err);
+	void (*reader_close)(struct store_reader **r);
+	int (*msg_set_flags)(struct store *st, const char *folder,
+			     const char *id, unsigned flags, struct sl_err *err);
+	/* expunge - remove the listed messages */
+	int (*expunge)(struct store *st, const char *folder,
+		       const char *const *ids, size_t count, struct sl_err *err);
+};
+
+struct store {
+	const struct store_vfuncs *v;
+};
+
+struct store_reader {
+	const struct store_vfuncs *v;
+};
+
+/* store_folder_name_check - refuse names that could escape the mail root
+ * or that no backend can hold: empty, over 255 bytes, empty components
+ * (leading, trailing or doubled separators), "." or ".." components,
+ * control characters, a backslash, invalid UTF-8. */
+int store_folder_name_check(const char *folder, struct sl_err *err);
+/* store_folder_is_inbox - "INBOX" in any case */
+int store_folder_is_inbox(const char *folder);
+/* store_flags_to_string / from - "SRFTD"-style letters for logs/tests */
+const char *store_flags_to_string(unsigned flags, char buf[8]);
+
+static inline int store_save_begin(struct store *st, const char *folder,
+				   const struct store_save_info *info,
+				   struct store_save **save_r,
+				   struct sl_err *err)
+{
+	return st->v->save_begin(st, folder, info, save_r, err);
+}
+
+static inline void store_close(struct store **st)
+{
+	if (*st != NULL)
+		(*st)->v->close(st);
+}
+
+#endif

@@ -1,0 +1,2 @@
+# user lookup
+LIB_SOURCES += lib/userdb.h lib/userdb-stub.c

@@ -1,0 +1,62 @@
+# t/ - tests. Unit tests are C programs printing TAP; script tests are
+# executable .t files. `make check` runs all of them with prove, plus the
+# unit tests and fuzz seed corpora again under ASan + UBSan.
+
+SLUICE_LIBS = core/libcore.a maildir/libmaildir.a mbox/libmbox.a lib/libsluice.a
+SLUICE_SAN_LIBS = core/libcore-san.a maildir/libmaildir-san.a \
+	mbox/libmbox-san.a lib/libsluice-san.a
+EXT_LIBS = $(DB_LIBS)
+LDADD = $(SLUICE_LIBS) $(EXT_LIBS)
+
+EXTRA_DIST += t/tap.h t/lib/testlib.sh $(SCRIPT_TESTS) t/data t/fuzz
+check_PROGRAMS += $(UNIT_TESTS)
+
+# fuzz harnesses: t/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput;
+# t/fuzz/standalone.c runs one over files (the seed corpora) without
+# libFuzzer, under the sanitizers, in `make check`.
+FUZZERS =
+
+SAN_UNIT = $(UNIT_TESTS:t/unit/test-%=t/unit/san-test-%)
+SAN_FUZZ = $(FUZZERS:%=t/fuzz/san-fuzz-%)
+SAN_CC = $(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS)
+CLEANFILES += $(SAN_UNIT) $(SAN_FUZZ) t/fuzz/lf-fuzz-*
+
+t/unit/san-test-%: $(srcdir)/t/unit/test-%.c $(SLUICE_SAN_LIBS)
+	@$(MKDIR_P) t/unit
+	$(AM_V_CCLD)$(SAN_CC) -o $@ $< $(SLUICE_SAN_LIBS) $(EXT_LIBS)
+
+t/fuzz/san-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(srcdir)/t/fuzz/standalone.c $(SLUICE_SAN_LIBS)
+	@$(MKDIR_P) t/fuzz
+	$(AM_V_CCLD)$(SAN_CC) -o $@ $< $(srcdir)/t/fuzz/standalone.c $(SLUICE_SAN_LIBS) $(EXT_LIBS)
+
+if SANITIZERS
+SAN_BUILT = $(SAN_UNIT) $(SAN_FUZZ)
+else
+SAN_BUILT =
+endif
+
+# libFuzzer builds (clang), for t/fuzz/run-fuzzers: every library source
+# compiled in with the fuzzer's instrumentation.
+FUZZ_LIB_C = $(filter %.c,$(CORE_SOURCES) $(MAILDIR_SOURCES) $(MBOX_SOURCES) $(LIB_SOURCES))
+LF_CC = clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS)
+fuzz-build: $(FUZZERS:%=t/fuzz/lf-fuzz-%)
+t/fuzz/lf-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(FUZZ_LIB_C:%=$(srcdir)/%)
+	@$(MKDIR_P) t/fuzz
+	$(AM_V_CCLD)$(LF_CC) -o $@ $< $(FUZZ_LIB_C:%=$(srcdir)/%) $(EXT_LIBS)
+.PHONY: fuzz-build
+
+TEST_ENV = SLUICE_BUILDDIR='$(abs_top_builddir)' SLUICE_SRCDIR='$(abs_top_srcdir)' \
+	SLUICE_CORPUS='$(SLUICE_CORPUS)' SLUICE_SANITIZERS='$(if $(SAN_BUILT),yes,no)' \
+	SLUICE_FUZZERS='$(FUZZERS)'
+PROVE_FLAGS = $(if $(V:0=),-v,)
+
+check-local: $(SAN_BUILT) all
+	@$(TEST_ENV) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS:%=./%) \
+		$(SAN_BUILT:t/unit/%=./t/unit/%) $(SCRIPT_TESTS:%=$(srcdir)/%) $(TESTS_EXTRA)
+
+# run a subset: make check-some T="t/deliver.t t/unit/test-buf"
+check-some: $(SAN_BUILT) all $(check_PROGRAMS)
+	@$(TEST_ENV) $(PROVE) -v $(T)
+.PHONY: check-some
+
+include t/unit/local.mk
