@@ -12,6 +12,7 @@ LIB_SOURCES = \
 # lib/message.mk and lib/userdb.mk
 include lib/message.mk
 include lib/userdb.mk
+include lib/mutf7.mk
 
 noinst_LIBRARIES += lib/libsluice.a
 lib_libsluice_a_SOURCES = $(LIB_SOURCES)

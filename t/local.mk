@@ -29,8 +29,11 @@ t/fuzz/san-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(srcdir)/t/fuzz/standalone.c $(SLU
 	@$(MKDIR_P) t/fuzz
 	$(AM_V_CCLD)$(SAN_CC) -o $@ $< $(srcdir)/t/fuzz/standalone.c $(SLUICE_SAN_LIBS) $(EXT_LIBS)
 
+# make distcheck (from quickstart) passes SLUICE_DISTCHECK_QUICK=yes: the
+# tarball's check then skips the sanitizer rebuild and the slow tests that
+# the main run has just done
 if SANITIZERS
-SAN_BUILT = $(SAN_UNIT) $(SAN_FUZZ)
+SAN_BUILT = $(if $(SLUICE_DISTCHECK_QUICK),,$(SAN_UNIT) $(SAN_FUZZ))
 else
 SAN_BUILT =
 endif
@@ -47,7 +50,7 @@ t/fuzz/lf-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(FUZZ_LIB_C:%=$(srcdir)/%)
 
 TEST_ENV = SLUICE_BUILDDIR='$(abs_top_builddir)' SLUICE_SRCDIR='$(abs_top_srcdir)' \
 	SLUICE_CORPUS='$(SLUICE_CORPUS)' SLUICE_SANITIZERS='$(if $(SAN_BUILT),yes,no)' \
-	SLUICE_FUZZERS='$(FUZZERS)'
+	SLUICE_FUZZERS='$(FUZZERS)' SLUICE_QUICK='$(SLUICE_DISTCHECK_QUICK)'
 PROVE_FLAGS = $(if $(V:0=),-v,)
 
 check-local: $(SAN_BUILT) all
@@ -60,3 +63,9 @@ check-some: $(SAN_BUILT) all $(check_PROGRAMS)
 .PHONY: check-some
 
 include t/unit/local.mk
+
+FUZZERS += config
+SCRIPT_TESTS += t/fuzz-seeds.t
+# t/deliver.t is enabled once the stores land
+#SCRIPT_TESTS += t/deliver.t
+SCRIPT_TESTS += t/docs.t

@@ -1,0 +1,134 @@
+/* userdb-private - what the userdb backends share; not for other modules.
+ *
+ * Each backend (userdb-system.c, userdb-passwd-file.c, userdb-bdb.c,
+ * userdb-static.c) fills a struct userdb_backend_vfuncs; userdb.c parses
+ * the `userdb` key, normalizes the recipient into a struct userdb_query
+ * and asks the backends in order.
+ */
+#ifndef SLUICE_USERDB_PRIVATE_H
+#define SLUICE_USERDB_PRIVATE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "userdb.h"
+
+/* Limits (one place, as sieve-limits.h in Pigeonhole). */
+/* longest recipient looked up: RFC 5321 4.5.3.1 allows a 64-octet local
+ * part and a 255-octet domain; MTAs accept longer local parts, so we
+ * allow some slack before calling a name impossible */
+#define USERDB_NAME_MAX 512
+/* longest passwd-file line (and bdb value); Dovecot has no limit, but
+ * an entry is a few hundred bytes; longer is a corrupt file */
+#define USERDB_LINE_MAX 65536
+/* extra fields kept per entry */
+#define USERDB_FIELDS_MAX 256
+/* largest passwd-file that is cached whole in memory; a larger one is
+ * scanned line by line on every lookup */
+#define USERDB_FILE_CACHE_MAX (256u * 1024 * 1024)
+
+/* The recipient after normalization (see userdb.h): what backends look
+ * up. Strings belong to the lookup's pool. */
+struct userdb_query {
+	const char *user;	/* "local@domain", or "local" if no domain */
+	const char *localpart;
+	const char *domain;	/* NULL if none */
+	const char *detail;	/* NULL if none */
+};
+
+struct userdb_backend;
+
+struct userdb_backend_vfuncs {
+	const char *name;	/* as in the userdb key: "passwd-file" */
+	/* init - args is what follows "name:" (NULL if no ':'); a syntax
+	 * error is ERR_USAGE */
+	int (*init)(const char *args, struct userdb_backend **be_r,
+		    struct sl_err *err);
+	void (*deinit)(struct userdb_backend **be);
+	/* lookup - USERDB_FOUND with *rec_r from pool (userdb.c fills in
+	 * detail and source), NOTFOUND, or TEMPFAIL with err set */
+	enum userdb_result (*lookup)(struct userdb_backend *be,
+				     struct pool *pool,
+				     const struct userdb_query *q,
+				     struct user_record **rec_r,
+				     struct sl_err *err);
+};
+
+/* Backends embed this as their first member. */
+struct userdb_backend {
+	const struct userdb_backend_vfuncs *v;
+};
+
+extern const struct userdb_backend_vfuncs userdb_system;
+extern const struct userdb_backend_vfuncs userdb_passwd_file;
+extern const struct userdb_backend_vfuncs userdb_bdb;
+extern const struct userdb_backend_vfuncs userdb_static;
+
+/* userdb_file_stamp - what identifies one version of a file: a lookup
+ * re-reads (or re-opens) when any of these change. */
+struct userdb_file_stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+void userdb_file_stamp_set(struct userdb_file_stamp *s, const struct stat *st);
+int userdb_file_stamp_equal(const struct userdb_file_stamp *s,
+			    const struct stat *st);
+
+/* userdb_tempfail - err_set with class ERR_TEMP; returns USERDB_TEMPFAIL */
+enum userdb_result userdb_tempfail(struct sl_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* userdb_tempfail_errno - "<what>: strerror", class ERR_TEMP whatever
+ * the errno (a missing file is a temporary failure here) */
+enum userdb_result userdb_tempfail_errno(struct sl_err *err, int errnum,
+					 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* userdb_parse_id - a uid or gid given as a number or a name. Returns 1
+ * with *id_r set, 0 for an unknown name or a bad number (err says
+ * which), -1 when the name service failed (err set). */
+int userdb_parse_id(const char *s, int is_gid, unsigned long *id_r,
+		    struct sl_err *err);
+
+/* userdb_record_new - a record for q found under key (key is q->user or
+ * q->localpart; the record's user/localpart/domain follow the key) */
+struct user_record *userdb_record_new(struct pool *pool,
+				      const struct userdb_query *q,
+				      const char *key);
+
+/* userdb_entry_parse - fill rec from the part of a passwd-file line
+ * after "user:" (password:uid:gid:gecos:home:shell:extra_fields; fields
+ * may be missing or empty). The password is skipped and never copied.
+ * Returns 0, or -1 with err (class ERR_TEMP) for a bad uid/gid or a bad
+ * template in a userdb_ field. what names the entry in errors. */
+int userdb_entry_parse(struct pool *pool, const char *rest, size_t len,
+		       struct user_record *rec, const char *what,
+		       struct sl_err *err);
+
+/* A bounded line reader over a file descriptor (passwd-file text). */
+struct userdb_line_reader {
+	int fd;
+	const char *path;
+	char *buf;
+	size_t start, end;
+	unsigned long lineno;
+	int eof;
+};
+void userdb_line_reader_init(struct userdb_line_reader *r, int fd,
+			     const char *path);
+void userdb_line_reader_deinit(struct userdb_line_reader *r);
+/* userdb_line_next - the next line without its "\n" or "\r\n": 1 with
+ * *line_r/*len_r (valid until the next call), 0 at the end, -1 with err
+ * (class ERR_TEMP) for a read error, a line over USERDB_LINE_MAX or a
+ * NUL byte (a corrupt file). */
+int userdb_line_next(struct userdb_line_reader *r, const char **line_r,
+		     size_t *len_r, struct sl_err *err);
+/* userdb_line_is_entry - not empty, not a comment, has a user name
+ * (Dovecot skips lines starting with '#' or ':') */
+int userdb_line_is_entry(const char *line, size_t len);
+/* userdb_line_key_len - length of the user name: up to the first ':' */
+size_t userdb_line_key_len(const char *line, size_t len);
+
+#endif

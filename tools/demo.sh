@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# demo.sh - the `./quickstart demo` walk-through: a demo store under
+# ./demo, a passwd-file with virtual users, and a few real messages
+# delivered through sluice-deliver into Maildir and mbox.
+set -euo pipefail
+top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+demo="$top/demo"
+corpus=${SLUICE_CORPUS:-$top/../shared/corpus}
+deliver="$top/sluice-deliver"
+sluice="$top/sluice"
+
+bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+
+rm -rf "$demo"
+mkdir -p "$demo/home/alice" "$demo/home/bob"
+
+# the mail user: virtual users are stored under one system uid
+if [ "$(id -u)" -eq 0 ]; then
+	id vmail >/dev/null 2>&1 || useradd --system --no-create-home \
+		--home-dir /nonexistent --shell /usr/sbin/nologin vmail
+	uid=$(id -u vmail) gid=$(id -g vmail)
+else
+	uid=$(id -u) gid=$(id -g)
+fi
+
+cat > "$demo/users" <<USERS
+# Dovecot passwd-file format: user:password:uid:gid:gecos:home:shell:extra
+alice@example.test:{PLAIN}alice-secret:$uid:$gid::$demo/home/alice::
+bob@example.test:{PLAIN}bob-secret:$uid:$gid::$demo/home/bob::userdb_mail=mbox:~/mail:INBOX=~/mbox
+USERS
+cat > "$demo/sluice.conf" <<CONF
+# the demo's sluice.conf: only what differs from the built-in defaults
+userdb = passwd-file:$demo/users
+mail_location = maildir:~/Maildir
+mailbox_autocreate = yes
+log_path = $demo/sluice.log
+first_valid_uid = $uid
+CONF
+chown -R "$uid:$gid" "$demo/home"
+chmod 0700 "$demo/home/alice" "$demo/home/bob"
+
+msg() {
+	local f="$corpus/$1"
+	if [ -f "$f" ]; then cat "$f"; else
+		printf 'From: demo@example.org\nTo: %s\nSubject: %s\n\nHello from the sluice demo.\n' "$2" "$1"
+	fi
+}
+
+deliver() { # deliver RCPT FILE [ARGS]
+	local rcpt=$1 file=$2 rc=0
+	shift 2
+	msg "$file" "$rcpt" | "$deliver" -c "$demo/sluice.conf" -f sender@example.org -d "$rcpt" "$@" || rc=$?
+	printf '  %-22s %-52s exit %s\n' "$rcpt" "$(basename "$file")${*:+ ($*)}" "$rc"
+}
+
+bold "sluice demo: users in $demo/users, config in $demo/sluice.conf"
+sed -n '2,$p' "$demo/users" | sed 's/:{PLAIN}[^:]*:/:{PLAIN}...:/; s/^/  /'
+
+bold "What a delivery to alice would use (sluice user lookup):"
+"$sluice" -c "$demo/sluice.conf" user lookup alice@example.test | sed 's/^/  /'
+
+bold "Delivering messages from the shared corpus through sluice-deliver:"
+deliver alice@example.test mail-gem/emails/plain_emails/basic_email.eml
+deliver alice@example.test mail-gem/emails/attachment_emails/attachment_pdf.eml
+deliver alice+lists@example.test mimekit/messages/multipart-digest.txt -m Lists/Debian
+deliver Alice@Example.TEST mail-gem/emails/rfc6532/utf8_headers.eml
+deliver bob@example.test mail-gem/emails/mime_emails/raw_email2.eml
+deliver bob@example.test mimekit/messages/bounce.txt
+deliver carol@example.test mail-gem/emails/plain_emails/basic_email.eml
+
+bold "Where they went:"
+(cd "$demo/home" && find . -type f ! -name maildirfolder | sort | sed 's/^/  /')
+
+bold "The log ($demo/sluice.log), one line per delivery:"
+sed 's/^/  /' "$demo/sluice.log"
+
+bold "The top of a delivered message (Return-Path and Delivered-To added):"
+f=$(ls "$demo/home/alice/Maildir/new/" | head -1)
+head -4 "$demo/home/alice/Maildir/new/$f" | sed 's/^/  /'
+
+bold "How to look:"
+cat <<HOW
+  ls $demo/home/alice/Maildir/new/              # alice's INBOX (Maildir)
+  ls $demo/home/alice/Maildir/.Lists.Debian/new/ # the folder asked for with -m
+  less $demo/home/bob/mbox                      # bob's INBOX (mbox)
+  $sluice -c $demo/sluice.conf config -n
+  echo 'Subject: hi' | $deliver -c $demo/sluice.conf -d alice@example.test -f you@example.org
+carol@example.test is not in the passwd-file: exit 67 (no such user), which
+the MTA turns into a bounce.
+HOW
