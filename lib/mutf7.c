@@ -109,9 +109,11 @@ static void mutf7_put_unit(struct buf *out, struct mutf7_bits *b,
 /* mutf7_end_shift - pad the last group with zero bits and close with '-' */
 static void mutf7_end_shift(struct buf *out, struct mutf7_bits *b)
 {
-	if (b->nbits > 0)
-		buf_append_char(out,
-				mutf7_b64enc[(b->acc << (6 - b->nbits)) & 0x3f]);
+	if (b->nbits > 0) {
+		uint32_t last = (b->acc << (6 - b->nbits)) & 0x3f;
+
+		buf_append_char(out, mutf7_b64enc[last]);
+	}
 	buf_append_char(out, '-');
 	b->acc = 0;
 	b->nbits = 0;
@@ -186,7 +188,8 @@ static size_t mutf7_decode_shift(const unsigned char *s, size_t len,
 		if (high != 0) {
 			if (unit < 0xdc00 || unit > 0xdfff)
 				return 0;
-			cp = 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00);
+			cp = 0x10000 + ((high - 0xd800) << 10) +
+			     (unit - 0xdc00);
 			high = 0;
 		} else if (unit >= 0xd800 && unit <= 0xdbff) {
 			high = unit;

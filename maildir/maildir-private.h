@@ -46,6 +46,7 @@ struct maildir_store {
 	char *root;		/* no trailing '/' */
 	char *host;		/* encoded host for unique names (lazy) */
 	char *cfg_host;		/* hostname from the config, "" if unset */
+	int no_link;		/* link() is not supported here: rename */
 	/* the last scanned folder, sorted by id: msg_open, msg_set_flags
 	 * and expunge find cur/ names here, rescanning on a miss */
 	struct pool *scan_pool;

@@ -173,6 +173,24 @@ stored = [f for f in maildir_files(home_a) if os.path.getsize(f) > len(big)]
 ok(rc == 0 and len(stored) == 1 and read(stored[0]).endswith(big), "5 MB message through the file spool byte-exact", err)
 ok(not [x for x in os.listdir(tmp) if x.startswith("sluice-spool")], "spool file gone")
 
+# 11. memory stays bounded: a 50 MiB message, peak RSS of every
+# sluice-deliver run so far (RUSAGE_CHILDREN keeps the largest) under 8 MiB
+import resource
+chunk = b"".join(b"%07d a line of a fifty megabyte message, to check memory\n" % i for i in range(1000))
+bigpath = os.path.join(tmp, "big.eml")
+with open(bigpath, "wb") as f:
+    f.write(b"Subject: 50 MiB\n\n")
+    while f.tell() < 50 * 1024 * 1024:
+        f.write(chunk)
+bigsize = os.path.getsize(bigpath)
+with open(bigpath, "rb") as f:
+    p = subprocess.run([DELIVER, "-c", conf, "-d", "alice@example.test", "-f", "s@x", "-o", "temp_dir=" + tmp],
+                       stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+maxrss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+ok(p.returncode == 0 and any(os.path.getsize(x) > bigsize for x in maildir_files(home_a)),
+   "50 MiB message delivered", p.stderr)
+ok(maxrss_kib < 8 * 1024, "peak RSS of sluice-deliver under 8 MiB (%d KiB)" % maxrss_kib)
+
 print("1..%d" % n)
 shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(1 if failed else 0)

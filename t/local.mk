@@ -8,7 +8,7 @@ SLUICE_SAN_LIBS = core/libcore-san.a maildir/libmaildir-san.a \
 EXT_LIBS = $(DB_LIBS)
 LDADD = $(SLUICE_LIBS) $(EXT_LIBS)
 
-EXTRA_DIST += t/tap.h t/lib/testlib.sh $(SCRIPT_TESTS) t/data t/fuzz
+EXTRA_DIST += t/tap.h $(SCRIPT_TESTS) t/data t/fuzz/standalone.c t/fuzz/run-fuzzers $(FUZZERS:%=t/fuzz/fuzz-%.c)
 check_PROGRAMS += $(UNIT_TESTS)
 
 # fuzz harnesses: t/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput;
@@ -69,3 +69,4 @@ SCRIPT_TESTS += t/fuzz-seeds.t
 # t/deliver.t is enabled once the stores land
 #SCRIPT_TESTS += t/deliver.t
 SCRIPT_TESTS += t/docs.t
+include t/integration.mk
