@@ -86,7 +86,8 @@ enum userdb_result userdb_tempfail_errno(struct sl_err *err, int errnum,
 					 const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* userdb_parse_id - a uid or gid given as a number or a name. Returns 1
+/* userdb_parse_id - a uid or gid given as a number (all digits) or a
+ * name (anything else, as Dovecot's userdb_parse_uid). Returns 1
  * with *id_r set, 0 for an unknown name or a bad number (err says
  * which), -1 when the name service failed (err set). */
 int userdb_parse_id(const char *s, int is_gid, unsigned long *id_r,
@@ -119,10 +120,11 @@ struct userdb_line_reader {
 void userdb_line_reader_init(struct userdb_line_reader *r, int fd,
 			     const char *path);
 void userdb_line_reader_deinit(struct userdb_line_reader *r);
-/* userdb_line_next - the next line without its "\n" or "\r\n": 1 with
- * *line_r/*len_r (valid until the next call), 0 at the end, -1 with err
- * (class ERR_TEMP) for a read error, a line over USERDB_LINE_MAX or a
- * NUL byte (a corrupt file). */
+/* userdb_line_next - the next line without its "\n" or "\r\n", NUL
+ * terminated: 1 with *line_r and *len_r (valid until the next call), 0 at
+ * the end, -1 with err: ERR_TEMP for a read error, ERR_PERM for a line
+ * over USERDB_LINE_MAX or a NUL byte (a corrupt file; lookups turn it
+ * into a temporary failure). */
 int userdb_line_next(struct userdb_line_reader *r, const char **line_r,
 		     size_t *len_r, struct sl_err *err);
 /* userdb_line_is_entry - not empty, not a comment, has a user name

@@ -29,7 +29,7 @@
  * characters splits off a detail (user+detail -> user, detail kept as
  * written), unless it is the first character; with username_lowercase
  * (default) the local part is lowercased; domains are always lowercased
- * (ASCII only). Names that are empty, longer than USERDB_NAME_MAX, hold
+ * (ASCII only). Names that are empty, longer than 512 bytes, hold
  * control characters, '/' or ':', or have "." or ".." as local part or
  * domain are no user at all (USERDB_NOTFOUND): they could never be a
  * safe path component for a static home.
@@ -86,7 +86,8 @@ struct user_record {
 	const char *source;	/* backend that answered, e.g. "passwd-file" */
 	/* every extra field as given (userdb_ prefix removed), in file
 	 * order, except fields that hold passwords (any key containing
-	 * "pass", e.g. Dovecot's proxy pass=), which are never kept. Values
+	 * "pass" but "nopassword", e.g. Dovecot's proxy pass=), which are
+	 * never kept. Values
 	 * of userdb_ fields other than mail are %-expanded (userdb_expand);
 	 * others are kept as written. */
 	const struct user_field *fields;

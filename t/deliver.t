@@ -173,9 +173,9 @@ stored = [f for f in maildir_files(home_a) if os.path.getsize(f) > len(big)]
 ok(rc == 0 and len(stored) == 1 and read(stored[0]).endswith(big), "5 MB message through the file spool byte-exact", err)
 ok(not [x for x in os.listdir(tmp) if x.startswith("sluice-spool")], "spool file gone")
 
-# 11. memory stays bounded: a 50 MiB message, peak RSS of every
-# sluice-deliver run so far (RUSAGE_CHILDREN keeps the largest) under 8 MiB
-import resource
+# 11. memory stays bounded: a 50 MiB message, peak RSS under 8 MiB. GNU
+# time measures it: a child forked from this Python would count Python's
+# own pages from before its exec.
 chunk = b"".join(b"%07d a line of a fifty megabyte message, to check memory\n" % i for i in range(1000))
 bigpath = os.path.join(tmp, "big.eml")
 with open(bigpath, "wb") as f:
@@ -183,13 +183,18 @@ with open(bigpath, "wb") as f:
     while f.tell() < 50 * 1024 * 1024:
         f.write(chunk)
 bigsize = os.path.getsize(bigpath)
-with open(bigpath, "rb") as f:
-    p = subprocess.run([DELIVER, "-c", conf, "-d", "alice@example.test", "-f", "s@x", "-o", "temp_dir=" + tmp],
-                       stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-maxrss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-ok(p.returncode == 0 and any(os.path.getsize(x) > bigsize for x in maildir_files(home_a)),
-   "50 MiB message delivered", p.stderr)
-ok(maxrss_kib < 8 * 1024, "peak RSS of sluice-deliver under 8 MiB (%d KiB)" % maxrss_kib)
+if os.access("/usr/bin/time", os.X_OK):
+    rssfile = os.path.join(tmp, "rss")
+    with open(bigpath, "rb") as f:
+        p = subprocess.run(["/usr/bin/time", "-o", rssfile, "-f", "%M", DELIVER, "-c", conf,
+                            "-d", "alice@example.test", "-f", "s@x", "-o", "temp_dir=" + tmp],
+                           stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    ok(p.returncode == 0 and any(os.path.getsize(x) > bigsize for x in maildir_files(home_a)),
+       "50 MiB message delivered", p.stderr)
+    maxrss_kib = int(open(rssfile).read().split()[-1])
+    ok(maxrss_kib < 8 * 1024, "peak RSS of sluice-deliver for 50 MiB under 8 MiB (%d KiB)" % maxrss_kib)
+else:
+    ok(True, "# skip /usr/bin/time (package time) is not installed")
 
 print("1..%d" % n)
 shutil.rmtree(tmp, ignore_errors=True)

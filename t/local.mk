@@ -14,7 +14,7 @@ check_PROGRAMS += $(UNIT_TESTS)
 # fuzz harnesses: t/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput;
 # t/fuzz/standalone.c runs one over files (the seed corpora) without
 # libFuzzer, under the sanitizers, in `make check`.
-FUZZERS =
+
 
 SAN_UNIT = $(UNIT_TESTS:t/unit/test-%=t/unit/san-test-%)
 SAN_FUZZ = $(FUZZERS:%=t/fuzz/san-fuzz-%)

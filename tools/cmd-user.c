@@ -74,7 +74,16 @@ static void print_user(const struct user_record *u,
 	if (u->quota_rule != NULL) json_string(stdout, u->quota_rule); else printf("null");
 	printf(",\"sieve\":");
 	if (u->sieve != NULL) json_string(stdout, u->sieve); else printf("null");
-	printf("}\n");
+	/* a list, not an object: a key may come twice (sieve=, userdb_sieve=) */
+	printf(",\"fields\":[");
+	for (i = 0; i < u->n_fields; i++) {
+		printf("%s{\"key\":", i > 0 ? "," : "");
+		json_string(stdout, u->fields[i].key);
+		printf(",\"value\":");
+		json_string(stdout, u->fields[i].value);
+		putchar('}');
+	}
+	printf("]}\n");
 }
 
 /* user_lookup - exit 0 found, 1 not found (67-like), 75 temporary */
