@@ -114,13 +114,20 @@ int delivery_reader_feed(struct delivery_reader *r, const void *data,
 	return 0;
 }
 
-/* sender_is_mailer_daemon - the From_ line of a bounce */
-static const char *sender_from_line(const char *s)
+/* sender_normalize - the envelope sender as stored in Return-Path:
+ * "<addr>" loses its brackets; "<>", "" and MAILER-DAEMON (what Postfix's
+ * pipe passes for the null sender unless null_sender= is set, and what a
+ * From_ line of a bounce says) are the null sender "" */
+static const char *sender_normalize(struct pool *pool, const char *s)
 {
-	if (s == NULL || strcasecmp(s, "MAILER-DAEMON") == 0 ||
-	    strcmp(s, "<>") == 0)
+	size_t len;
+
+	if (s == NULL || strcasecmp(s, "MAILER-DAEMON") == 0)
 		return "";
-	return s;
+	len = strlen(s);
+	if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
+		return pool_strndup(pool, s + 1, len - 2);
+	return pool_strdup(pool, s);
 }
 
 int delivery_reader_finish(struct delivery_reader **rp, const char *sender,
@@ -137,8 +144,8 @@ int delivery_reader_finish(struct delivery_reader **rp, const char *sender,
 	msg->skip = r->skip;
 	msg->crlf = r->crlf;
 	msg->received = time(NULL);
-	msg->sender = sender != NULL ? pool_strdup(r->pool, sender)
-				     : sender_from_line(r->from_sender);
+	msg->sender = sender_normalize(r->pool, sender != NULL ? sender
+							    : r->from_sender);
 	h = message_header_find(msg->msg->root, "Message-ID", 0);
 	if (h != NULL)
 		msg->message_id = pool_strndup(r->pool, h->value,

@@ -96,6 +96,17 @@ ok(rc == 0 and new and read(new[0]) == b"Return-Path: <bounce@example.net>\nDeli
    "From_ line dropped, its address used as sender when -f is absent", new and read(new[0]))
 files = maildir_files(home_a)
 
+# 3b. the null sender as Postfix's pipe gives it by default, and in brackets
+for given in ("MAILER-DAEMON", "<>", "mailer-daemon"):
+    rc, err = deliver(b"Subject: bounce\n\nx\n", "-d", "alice@example.test", "-f", given)
+    new = [f for f in maildir_files(home_a) if f not in files]
+    ok(rc == 0 and new and read(new[0]).startswith(b"Return-Path: <>\n"), "-f %s is the null sender <>" % given)
+    files = maildir_files(home_a)
+rc, err = deliver(b"Subject: br\n\nx\n", "-d", "alice@example.test", "-f", "<s@example.org>")
+new = [f for f in maildir_files(home_a) if f not in files]
+ok(rc == 0 and new and read(new[0]).startswith(b"Return-Path: <s@example.org>\n"), "-f <addr> loses its brackets")
+files = maildir_files(home_a)
+
 # 4. -p FILE, +detail, uppercase
 p = os.path.join(tmp, "msg.eml")
 with open(p, "wb") as f:

@@ -15,8 +15,6 @@ gives the original bytes whether the writer used mboxo or mboxrd quoting.
 """
 
 import atexit
-import errno
-import grp
 import hashlib
 import os
 import pwd
@@ -84,19 +82,34 @@ class Tap:
         return 1 if self.failed else 0
 
 
+def _temp_base():
+    """$TMPDIR, unless running as root and the mail user could not reach
+    below it (then /tmp)"""
+    base = tempfile.gettempdir()
+    if os.geteuid() == 0:
+        p = os.path.realpath(base)
+        while p != "/":
+            if not os.stat(p).st_mode & 0o001:
+                return "/tmp"
+            p = os.path.dirname(p)
+    return base
+
+
 class Sandbox:
     """A temp dir plus cleanups run in reverse order at exit or signal."""
 
     def __init__(self, name):
         self.cleanups = []
         self.procs = []
-        self.dir = tempfile.mkdtemp(prefix="sluice-%s-" % name)
+        self.dir = tempfile.mkdtemp(prefix="sluice-%s-" % name,
+                                    dir=_temp_base())
         # the mail user (not root) must be able to reach homes below it
         os.chmod(self.dir, 0o711)
         self.add_cleanup(lambda: shutil.rmtree(self.dir, ignore_errors=True))
         atexit.register(self.cleanup)
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP,
-                    signal.SIGPIPE):
+        # (not SIGPIPE: Python ignores it so that a child that exits
+        # without reading its stdin is a BrokenPipeError, not a death)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
 
     def _on_signal(self, signum, frame):
@@ -131,17 +144,21 @@ class Sandbox:
         return p
 
     def mount_tmpfs(self, where, size):
-        """mount a tmpfs of size (e.g. "1m") at where; root only."""
+        """mount a tmpfs of size (e.g. "1m") at where (root only);
+        returns None, or why it could not be mounted"""
         os.makedirs(where, exist_ok=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o",
-                        "size=%s,mode=0755" % size, "sluice-test", where],
-                       check=True, capture_output=True)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o",
+                            "size=%s,mode=0755" % size, "sluice-test", where],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            return (r.stderr.strip() or "mount exit %d" % r.returncode)
 
         def umount():
             r = subprocess.run(["umount", where], capture_output=True)
             if r.returncode != 0:
                 subprocess.run(["umount", "-l", where], capture_output=True)
         self.add_cleanup(umount)
+        return None
 
 
 class MailUser:
@@ -177,15 +194,6 @@ def mail_user():
         except KeyError:
             return None
     return MailUser(pw.pw_name, pw.pw_uid, pw.pw_gid)
-
-
-def chown_tree(path, user):
-    if not is_root():
-        return
-    for root, dirs, files in os.walk(path):
-        os.lchown(root, user.uid, user.gid)
-        for f in files:
-            os.lchown(os.path.join(root, f), user.uid, user.gid)
 
 
 def make_dirs(path, user, mode=0o700):
@@ -280,10 +288,10 @@ def make_body(rng, size):
 
 
 def make_message(msg_id, size, rng=None, sender="sender@example.test",
-                 rcpt="rcpt@example.test", extra_headers=()):
+                 rcpt="rcpt@example.test", extra_headers=(), body_tail=b""):
     """a self-checking message (see the module docstring)"""
     rng = rng or random.Random(msg_id)
-    body = make_body(rng, size)
+    body = make_body(rng, size) + body_tail
     hdr = ["From: Test Sender <%s>" % sender,
            "To: <%s>" % rcpt,
            "Subject: sluice test message %s" % msg_id,
@@ -390,17 +398,6 @@ def wait_for(pred, timeout, step=0.1):
         if v or time.monotonic() >= end:
             return v
         time.sleep(step)
-
-
-def errno_name(e):
-    return errno.errorcode.get(e, str(e))
-
-
-def group_name(gid):
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
 
 
 def start(name):
