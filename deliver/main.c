@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,11 @@ int main(int argc, char **argv)
 	int fd, code;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* a file size limit must give EFBIG, so the store can cut an mbox
+	   back, not kill us mid-append; a closed stderr must not kill us
+	   after the message is safe */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	if ((code = parse_opts(argc, argv, &o)) != 0)
 		return code;
 	err_clear(&err);
