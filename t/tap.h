@@ -36,6 +36,8 @@ static inline void diag(const char *fmt, ...)
 }
 
 static inline int ok_v(int cond, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static inline int ok_v(int cond, const char *fmt, va_list ap)
 {
 	tap_n++;
 	printf("%sok %d - ", cond ? "" : "not ", tap_n);
