@@ -47,10 +47,10 @@ msg() {
 }
 
 deliver() { # deliver RCPT FILE [ARGS]
-	local rcpt=$1 file=$2 rc=0
+	local rcpt=$1 file=$2 rc=0 why
 	shift 2
-	msg "$file" "$rcpt" | "$deliver" -c "$demo/sluice.conf" -f sender@example.org -d "$rcpt" "$@" || rc=$?
-	printf '  %-22s %-52s exit %s\n' "$rcpt" "$(basename "$file")${*:+ ($*)}" "$rc"
+	why=$(msg "$file" "$rcpt" | "$deliver" -c "$demo/sluice.conf" -f sender@example.org -d "$rcpt" "$@" 2>&1) || rc=$?
+	printf '  %-25s %-45s exit %s%s\n' "$rcpt" "$(basename "$file")${*:+ ($*)}" "$rc" "${why:+  ($why)}"
 }
 
 bold "sluice demo: users in $demo/users, config in $demo/sluice.conf"
