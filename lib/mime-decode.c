@@ -1,5 +1,7 @@
 /* mime-decode.c - base64 and quoted-printable decoders, charsets to UTF-8 */
 #include "auto-config.h"
+#include "ascii.h"
+#include "utf8.h"
 #include "mime-decode.h"
 #include "xalloc.h"
 
@@ -45,18 +47,6 @@ static const unsigned char b64_table[256] = {
 	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
 #undef X
 };
-
-/* hexval - 0-15 for a hex digit, -1 otherwise */
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 enum msg_cte mime_decode_cte(const char *value, size_t len)
 {
@@ -177,7 +167,7 @@ normal:
 			}
 			break;
 		case QP_EQ:
-			if ((h = hexval(c)) >= 0) {
+			if ((h = ascii_hex_value(c)) >= 0) {
 				d->hex = c;
 				d->state = QP_EQ1;
 			} else if (c == ' ' || c == '\t') {
@@ -195,8 +185,8 @@ normal:
 			break;
 		case QP_EQ1:
 			d->state = QP_NORMAL;
-			if ((h = hexval(c)) >= 0) {
-				*o++ = (unsigned char)(hexval(d->hex) << 4 | h);
+			if ((h = ascii_hex_value(c)) >= 0) {
+				*o++ = (unsigned char)(ascii_hex_value(d->hex) << 4 | h);
 				break;
 			}
 			*o++ = '=';
@@ -311,58 +301,6 @@ int mime_decode_part(struct spool *sp, uint64_t base,
 
 /* ---- charsets ---- */
 
-/* utf8_seq_len - length of the valid UTF-8 sequence at s, or 0 */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		if (len >= 2 && (s[1] & 0xc0) == 0x80)
-			return 2;
-		return 0;
-	}
-	if (c >= 0xe0 && c <= 0xef) {
-		if (len < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;	/* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;	/* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (len < 4 || (s[1] & 0xc0) != 0x80 ||
-		    (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-int mime_decode_utf8_valid(const void *data, size_t len)
-{
-	const unsigned char *s = data;
-	size_t i = 0, n;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_seq_len(s + i, len - i);
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
 /* Windows-1252 0x80-0x9f; 0 where the code page has a hole */
 static const uint16_t cp1252_high[32] = {
 	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
@@ -370,25 +308,6 @@ static const uint16_t cp1252_high[32] = {
 	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 };
-
-/* put_utf8 - append code point cp (below 0x10000) */
-static void put_utf8(struct buf *out, unsigned cp)
-{
-	char t[3];
-
-	if (cp < 0x80) {
-		buf_append_char(out, (char)cp);
-	} else if (cp < 0x800) {
-		t[0] = (char)(0xc0 | cp >> 6);
-		t[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(out, t, 2);
-	} else {
-		t[0] = (char)(0xe0 | cp >> 12);
-		t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		t[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(out, t, 3);
-	}
-}
 
 #define REPLACEMENT_CHAR 0xfffd
 
@@ -410,7 +329,7 @@ static int single_byte(const unsigned char *s, size_t len, int cp1252,
 				lossy = 1;
 			}
 		}
-		put_utf8(out, cp);
+		utf8_append(out, cp);
 	}
 	return lossy;
 }
@@ -418,7 +337,7 @@ static int single_byte(const unsigned char *s, size_t len, int cp1252,
 /* utf8_lenient - valid UTF-8 copied, anything else Windows-1252 */
 static int utf8_lenient(const unsigned char *s, size_t len, struct buf *out)
 {
-	if (mime_decode_utf8_valid(s, len)) {
+	if (utf8_valid(s, len)) {
 		buf_append(out, s, len);
 		return 0;
 	}
@@ -430,16 +349,17 @@ static int utf8_lenient(const unsigned char *s, size_t len, struct buf *out)
 static int utf8_replace(const unsigned char *s, size_t len, struct buf *out)
 {
 	size_t i = 0, n, run = 0;
+	uint32_t cp;
 	int lossy = 0;
 
 	while (i < len) {
-		n = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, len - i);
+		n = s[i] < 0x80 ? 1 : utf8_next(s + i, len - i, &cp);
 		if (n > 0) {
 			i += n;
 			continue;
 		}
 		buf_append(out, s + run, i - run);
-		put_utf8(out, REPLACEMENT_CHAR);
+		utf8_append(out, REPLACEMENT_CHAR);
 		lossy = 1;
 		run = ++i;
 	}
@@ -493,7 +413,7 @@ static int conv_iconv(const char *name, const unsigned char *s, size_t len,
 		if (errno == E2BIG)
 			continue;
 		/* EILSEQ, or EINVAL: an incomplete sequence at the end */
-		put_utf8(out, REPLACEMENT_CHAR);
+		utf8_append(out, REPLACEMENT_CHAR);
 		lossy = 1;
 		in++;
 		inleft--;

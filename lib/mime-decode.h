@@ -70,7 +70,5 @@ int mime_decode_part(struct spool *sp, uint64_t base,
 int mime_decode_charset(const char *charset, const void *data, size_t len,
 			struct buf *out);
 
-/* mime_decode_utf8_valid - whether data is valid UTF-8 (RFC 3629) */
-int mime_decode_utf8_valid(const void *data, size_t len);
 
 #endif

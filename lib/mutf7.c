@@ -1,6 +1,7 @@
 /* mutf7.c - IMAP modified UTF-7 (RFC 3501 section 5.1.3) */
 #include "auto-config.h"
 #include "mutf7.h"
+#include "utf8.h"
 
 #include <stdint.h>
 
@@ -26,66 +27,6 @@ static int mutf7_b64val(unsigned char c)
 static int mutf7_printable(uint32_t cp)
 {
 	return cp >= 0x20 && cp <= 0x7e;
-}
-
-/* mutf7_utf8_next - decode one strict UTF-8 sequence (no overlongs, no
- * surrogates, nothing above U+10FFFF); returns its length or 0 */
-static size_t mutf7_utf8_next(const unsigned char *s, size_t len,
-			      uint32_t *cp_r)
-{
-	unsigned char c = s[0];
-	size_t n, k;
-	uint32_t cp;
-
-	if (c < 0x80) {
-		*cp_r = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 1; cp = c & 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 2; cp = c & 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 3; cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n >= len)
-		return 0;
-	for (k = 1; k <= n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-	    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*cp_r = cp;
-	return n + 1;
-}
-
-/* mutf7_utf8_put - append code point cp as UTF-8 */
-static void mutf7_utf8_put(struct buf *out, uint32_t cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp; n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f)); n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f)); n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f)); n = 4;
-	}
-	buf_append(out, u, n);
 }
 
 struct mutf7_bits {
@@ -129,7 +70,7 @@ int mutf7_encode(const char *src, size_t len, struct buf *out,
 
 	while (i < len) {
 		uint32_t cp;
-		size_t n = mutf7_utf8_next(s + i, len - i, &cp);
+		size_t n = utf8_next(s + i, len - i, &cp);
 
 		if (n == 0 || cp == 0) {
 			buf_truncate(out, start);
@@ -201,7 +142,7 @@ static size_t mutf7_decode_shift(const unsigned char *s, size_t len,
 		}
 		if (cp == 0 || mutf7_printable(cp))
 			return 0;
-		mutf7_utf8_put(out, cp);
+		utf8_append(out, cp);
 	}
 	/* unterminated, empty, a dangling surrogate, or padding that the
 	   encoder would not write */

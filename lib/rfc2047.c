@@ -1,5 +1,6 @@
 /* rfc2047.c - decode encoded-words in header values */
 #include "auto-config.h"
+#include "ascii.h"
 #include "rfc2047.h"
 #include "message-limits.h"
 #include "mime-decode.h"
@@ -75,18 +76,6 @@ static int parse_ew(const char *in, size_t len, size_t i, struct ew *w)
 	return -1;
 }
 
-/* hexval - 0-15 for a hex digit, -1 otherwise */
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* decode_text - the bytes of one encoded-word, appended to raw */
 static void decode_text(const struct ew *w, struct buf *raw)
 {
@@ -103,8 +92,8 @@ static void decode_text(const struct ew *w, struct buf *raw)
 		if (c == '_') {
 			buf_append_char(raw, ' ');
 		} else if (c == '=' && k + 2 < w->text_len &&
-			   (hi = hexval((unsigned char)w->text[k + 1])) >= 0 &&
-			   (lo = hexval((unsigned char)w->text[k + 2])) >= 0) {
+			   (hi = ascii_hex_value((unsigned char)w->text[k + 1])) >= 0 &&
+			   (lo = ascii_hex_value((unsigned char)w->text[k + 2])) >= 0) {
 			buf_append_char(raw, (char)(hi << 4 | lo));
 			k += 2;
 		} else {

@@ -7,6 +7,7 @@
 #include "lib/buf.h"
 #include "lib/message.h"
 #include "lib/mime-decode.h"
+#include "lib/utf8.h"
 #include "lib/rfc2047.h"
 #include "lib/spool.h"
 
@@ -86,7 +87,7 @@ static void walk(struct pool *pool, const struct message *m,
 			buf_reset(&conv);
 			(void)mime_decode_charset(x->charset, out.data,
 						  out.len, &conv);
-			if (!mime_decode_utf8_valid(conv.data, conv.len))
+			if (!utf8_valid(conv.data, conv.len))
 				abort();
 		}
 		for (i = 0; i < 3; i++) {

@@ -19,6 +19,7 @@
 #include "lib/buf.h"
 #include "lib/message.h"
 #include "lib/mime-decode.h"
+#include "lib/utf8.h"
 #include "lib/rfc2047.h"
 #include "lib/spool.h"
 #include "lib/xalloc.h"
@@ -45,7 +46,7 @@ static void json_str(struct buf *o, const char *s, size_t len)
 
 		if (c >= 0x80) {
 			n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-			if (i + n <= len && mime_decode_utf8_valid(s + i, n)) {
+			if (i + n <= len && utf8_valid(s + i, n)) {
 				buf_append(o, s + i, n);
 			} else {
 				buf_printf(o, "\\\\x%02x", c);

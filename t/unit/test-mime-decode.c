@@ -5,6 +5,7 @@
 #include "lib/buf.h"
 #include "lib/message.h"
 #include "lib/mime-decode.h"
+#include "lib/utf8.h"
 #include "lib/spool.h"
 
 struct dcase {
@@ -207,13 +208,13 @@ static void test_charsets(void)
 	is_str(out.data, "plain", "US-ASCII");
 	buf_reset(&out);
 	(void)mime_decode_charset("shift_jis", "\x82\xa0\xff", 3, &out);
-	ok(mime_decode_utf8_valid(out.data, out.len) &&
+	ok(utf8_valid(out.data, out.len) &&
 	   strncmp(out.data, "\xe3\x81\x82", 3) == 0,
 	   "a byte invalid in the charset gives valid UTF-8 anyway");
-	ok(mime_decode_utf8_valid("\xf0\x9f\x98\x80", 4) &&
-	   !mime_decode_utf8_valid("\xed\xa0\x80", 3) &&
-	   !mime_decode_utf8_valid("\xc0\xaf", 2) &&
-	   !mime_decode_utf8_valid("\xe2\x82", 2), "UTF-8 validation");
+	ok(utf8_valid("\xf0\x9f\x98\x80", 4) &&
+	   !utf8_valid("\xed\xa0\x80", 3) &&
+	   !utf8_valid("\xc0\xaf", 2) &&
+	   !utf8_valid("\xe2\x82", 2), "UTF-8 validation");
 	buf_free(&out);
 }
 
