@@ -1,2 +1,9 @@
-# bench/ - side-by-side benchmarks (not part of make check)
-EXTRA_DIST += bench/README.md
+# bench/ - side-by-side benchmarks, run by hand, never by make check
+# (timings on a shared machine are no test). `make bench` runs
+# bench/deliver against this build tree; see bench/README.md.
+EXTRA_DIST += bench/README.md bench/deliver bench/driver.c \
+	bench/limit-deliver.c bench/maildir-put.h
+
+bench: sluice-deliver sluice
+	$(top_srcdir)/bench/deliver $(BENCH_FLAGS) $(abs_top_builddir)
+.PHONY: bench
