@@ -8,7 +8,8 @@ LIB_SOURCES = \
 	lib/config.c lib/config-keys.c lib/config.h \
 	lib/spool.c lib/spool.h \
 	lib/store.c lib/store.h \
-	lib/utf8.c lib/utf8.h lib/ascii.h
+	lib/utf8.c lib/utf8.h lib/ascii.h \
+	lib/bdb.c lib/bdb.h
 # the message parser (message.h) and userdb (userdb.h) add their files in
 # lib/message.mk and lib/userdb.mk
 include lib/message.mk

@@ -6,7 +6,7 @@
 #include "log.h"
 #include "xalloc.h"
 
-#include <db.h>
+#include "bdb.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,10 +43,10 @@ static void bdb_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 	(void)snprintf(bdb_errtext, sizeof(bdb_errtext), "%s", msg);
 }
 
-/* bdb_strerror - the callback's text if any, else db_strerror */
-static const char *bdb_strerror(int ret)
+/* bdb_errstr - the callback's text if any, else db_strerror */
+static const char *bdb_errstr(int ret)
 {
-	return bdb_errtext[0] != '\0' ? bdb_errtext : db_strerror(ret);
+	return bdb_errtext[0] != '\0' ? bdb_errtext : bdb_strerror(ret);
 }
 
 /* bdb_scan_at - does any key hold an '@'? (databases without the meta
@@ -91,7 +91,7 @@ static int bdb_get(struct bdb_backend *b, struct pool *pool, const char *key,
 		return 0;
 	if (ret != 0) {
 		userdb_tempfail(err, "bdb %s: get %s: %s", b->path, key,
-				bdb_strerror(ret));
+				bdb_errstr(ret));
 		return -1;
 	}
 	*len_r = v.size;
@@ -158,16 +158,18 @@ static int bdb_reopen(struct bdb_backend *b, struct sl_err *err)
 		return 0;
 	bdb_close_db(b);
 	bdb_errtext[0] = '\0';
-	if ((ret = db_create(&b->db, NULL, 0)) != 0) {
+	if (bdb_create(&b->db, err) < 0) {
+		char why[sizeof(err->text)];
+
 		b->db = NULL;
-		return userdb_tempfail(err, "bdb %s: %s", b->path,
-				       db_strerror(ret));
+		(void)snprintf(why, sizeof(why), "%s", err->text);
+		return userdb_tempfail(err, "bdb %s: %s", b->path, why);
 	}
 	b->db->set_errcall(b->db, bdb_errcall);
 	ret = b->db->open(b->db, NULL, b->path, NULL, DB_UNKNOWN, DB_RDONLY, 0);
 	if (ret != 0) {
 		userdb_tempfail(err, "bdb %s: cannot open: %s", b->path,
-				ret > 0 ? strerror(ret) : bdb_strerror(ret));
+				ret > 0 ? strerror(ret) : bdb_errstr(ret));
 		bdb_close_db(b);
 		return -1;
 	}
@@ -269,7 +271,7 @@ static int build_put(struct bdb_build *bb, const char *key, size_t klen,
 	}
 	if (ret != 0)
 		return err_set(err, ERR_TEMP, "%s: write: %s", bb->tmppath,
-			       bdb_strerror(ret));
+			       bdb_errstr(ret));
 	return 0;
 }
 
@@ -309,9 +311,9 @@ static int build_create(struct bdb_build *bb, const struct stat *st,
 	int ret, fd;
 
 	bdb_errtext[0] = '\0';
-	if ((ret = db_create(&bb->db, NULL, 0)) != 0) {
+	if (bdb_create(&bb->db, err) < 0) {
 		bb->db = NULL;
-		return err_set(err, ERR_TEMP, "db_create: %s", db_strerror(ret));
+		return -1;
 	}
 	bb->db->set_errcall(bb->db, bdb_errcall);
 	/* a cache big enough that a large map is not written out page by
@@ -321,7 +323,7 @@ static int build_create(struct bdb_build *bb, const struct stat *st,
 			   DB_CREATE | DB_EXCL, 0600);
 	if (ret != 0)
 		return err_set(err, ERR_TEMP, "create %s: %s", bb->tmppath,
-			       ret > 0 ? strerror(ret) : bdb_strerror(ret));
+			       ret > 0 ? strerror(ret) : bdb_errstr(ret));
 	if (bb->db->fd(bb->db, &fd) != 0)
 		return err_set(err, ERR_TEMP, "%s: no file descriptor",
 			       bb->tmppath);
@@ -345,7 +347,7 @@ static int build_commit(struct bdb_build *bb, const char *dbpath,
 	bb->db = NULL;
 	if (ret != 0)
 		return err_set(err, ERR_TEMP, "close %s: %s", bb->tmppath,
-			       bdb_strerror(ret));
+			       bdb_errstr(ret));
 	if ((fd = open(bb->tmppath, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    fsync(fd) < 0) {
 		err_set_errno(err, errno, "fsync %s", bb->tmppath);
