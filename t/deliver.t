@@ -184,6 +184,17 @@ stored = [f for f in maildir_files(home_a) if os.path.getsize(f) > len(big)]
 ok(rc == 0 and len(stored) == 1 and read(stored[0]).endswith(big), "5 MB message through the file spool byte-exact", err)
 ok(not [x for x in os.listdir(tmp) if x.startswith("sluice-spool")], "spool file gone")
 
+# 10b. past the parser's limits the message is still delivered as it is
+nested = b"Subject: deep\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n" + b"x" * 5000 + b"\n--b--\n--a--\n"
+many = b"".join(b"X-H%d: v\n" % i for i in range(50)) + b"Subject: many\n\n" + b"y" * 3000 + b"\n"
+for name, m, opts in (("MIME depth", nested, ["-o", "message_max_mime_depth=1"]),
+                      ("header count", many, ["-o", "message_max_header_fields=5"]),
+                      ("line length", many, ["-o", "message_max_line_length=100"])):
+    before = set(maildir_files(home_a))
+    rc, err = deliver(m, "-d", "alice@example.test", "-f", "s@x", *opts)
+    new = [f for f in maildir_files(home_a) if f not in before]
+    ok(rc == 0 and len(new) == 1 and read(new[0]).endswith(m), "over the %s limit: delivered byte for byte" % name, err)
+
 # 11. memory stays bounded: a 50 MiB message, peak RSS under 8 MiB. GNU
 # time measures it: a child forked from this Python would count Python's
 # own pages from before its exec.
