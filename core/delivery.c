@@ -1,6 +1,7 @@
 /* delivery.c - lookup, privilege switch and store for one recipient */
 #include "auto-config.h"
 #include "delivery.h"
+#include "delivery-sieve.h"
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
@@ -299,7 +300,7 @@ static void header_value_clean(struct buf *b, const char *value)
 
 /* delivery_trace_headers - Return-Path and Delivered-To, in the
  * message's own line ending */
-static void delivery_trace_headers(struct buf *b,
+void delivery_trace_headers(struct buf *b,
 				   const struct delivery_message *msg,
 				   const struct delivery_rcpt *rcpt)
 {
@@ -315,8 +316,9 @@ static void delivery_trace_headers(struct buf *b,
 /* delivery_choose_folder - the -m folder if it can be used, else INBOX
  * with the reason logged (as dovecot-lda: mail is never refused for a
  * missing folder) */
-static const char *delivery_choose_folder(const struct delivery_env *env,
-					  struct store *st, const char *want)
+const char *delivery_choose_folder(const struct delivery_env *env,
+				   struct store *st, const char *want,
+				   int create)
 {
 	struct sl_err err;
 	int r;
@@ -332,7 +334,7 @@ static const char *delivery_choose_folder(const struct delivery_env *env,
 	r = st->v->folder_exists(st, want, &err);
 	if (r > 0)
 		return want;
-	if (r == 0 && config_bool(env->cfg, "mailbox_autocreate")) {
+	if (r == 0 && (create || config_bool(env->cfg, "mailbox_autocreate"))) {
 		if (st->v->folder_create(st, want, &err) == 0 ||
 		    err.cls == ERR_EXISTS)
 			return want;
@@ -344,10 +346,9 @@ static const char *delivery_choose_folder(const struct delivery_env *env,
 }
 
 /* delivery_save - write trace headers and the spooled message */
-static int delivery_save(struct store *st, const char *folder,
-			 const struct delivery_message *msg,
-			 const struct buf *trace, struct buf *id,
-			 struct sl_err *err)
+int delivery_save(struct store *st, const char *folder, unsigned flags,
+		  const struct delivery_message *msg, const struct buf *trace,
+		  struct buf *id, struct sl_err *err)
 {
 	struct store_save_info info;
 	struct store_save *save;
@@ -358,6 +359,7 @@ static int delivery_save(struct store *st, const char *folder,
 	memset(&info, 0, sizeof(info));
 	info.sender = msg->sender;
 	info.received = msg->received;
+	info.flags = flags;
 	info.size = trace->len + (size - msg->skip);
 	if (store_save_begin(st, folder, &info, &save, err) < 0)
 		return -1;
@@ -413,9 +415,9 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		return -1;
 	if (driver->open(env->cfg, &loc, 1, &st, &err) < 0)
 		return result_from_err(res, &err);
-	folder = delivery_choose_folder(env, st, rcpt->mailbox);
+	folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
 	delivery_trace_headers(&trace, msg, rcpt);
-	ret = delivery_save(st, folder, msg, &trace, &id, &err);
+	ret = delivery_save(st, folder, 0, msg, &trace, &id, &err);
 	if (ret == 0) {
 		result_set(res, DELIVERY_OK, "saved");
 		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);

@@ -74,6 +74,9 @@ struct delivery_env {
 	struct userdb *userdb;
 	const struct delivery_hooks *hooks;
 	const char *session;	/* session id for the log */
+	int reject_as_result;	/* a Sieve reject is DELIVERY_REJECTED for
+				   the front end to answer (-e, LMTP); else
+				   the core sends the rejection notice */
 };
 
 /* delivery_lookup - find the recipient; on failure res says why

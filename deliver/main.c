@@ -156,6 +156,7 @@ int main(int argc, char **argv)
 	memset(&rcpt, 0, sizeof(rcpt));
 	memset(&res, 0, sizeof(res));
 	env.cfg = cfg;
+	env.reject_as_result = o.reject_to_stderr;
 	env.session = log_session_id(session, sizeof(session));
 	rcpt.address = o.user != NULL ? o.user : invoking_user(pool);
 	rcpt.orig_rcpt = o.orig_rcpt;
@@ -183,7 +184,6 @@ int main(int argc, char **argv)
 			(void)delivery_deliver(&env, pool, &msg, &rcpt, &res);
 		code = finish(&env, &msg, &rcpt, &res, &t0);
 	}
-	(void)o.reject_to_stderr;
 	userdb_close(&udb);
 	delivery_message_free(&msg);
 	pool_free(&pool);

@@ -53,6 +53,20 @@ const struct config_key config_keys[] = {
 	{ "mbox_dotlock_stale", CFG_TIME, "5m", NULL,
 	  "a dotlock older than this is considered stale and removed" },
 
+	/* Sieve at delivery (names as Pigeonhole's) */
+	{ "sieve", CFG_STRING, "~/.dovecot.sieve", NULL,
+	  "the user's active Sieve script when the userdb names none; empty: no user scripts" },
+	{ "sieve_before", CFG_LIST, "", NULL,
+	  "global Sieve scripts run before the user's, in order" },
+	{ "sieve_after", CFG_LIST, "", NULL,
+	  "global Sieve scripts run after the user's (unless it ran stop), in order" },
+	{ "sieve_autocreate", CFG_BOOL, "no", NULL,
+	  "fileinto creates a missing folder even without :create" },
+	{ "sendmail_path", CFG_STRING, "/usr/sbin/sendmail", NULL,
+	  "program that sends redirects, vacation replies and rejects" },
+	{ "postmaster_address", CFG_STRING, "", NULL,
+	  "From address of rejection notices (default: postmaster@ the recipient's domain)" },
+
 	/* logging */
 	{ "log_path", CFG_STRING, "syslog", NULL,
 	  "syslog, stderr, or a file to append log lines to" },

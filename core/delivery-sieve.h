@@ -1,0 +1,37 @@
+/* delivery-sieve - Sieve at delivery, inside core/ (not a public face:
+ * front ends call delivery_deliver, which calls these). */
+#ifndef SLUICE_DELIVERY_SIEVE_H
+#define SLUICE_DELIVERY_SIEVE_H
+
+#include "core/delivery.h"
+#include "lib/store.h"
+
+struct sieve_result;
+
+/* delivery_sieve_run - run the user's scripts; *result_r is NULL when
+ * there was no script or it failed (then: implicit keep). Never fails
+ * the delivery for a script's fault. */
+int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
+		       const struct delivery_message *msg,
+		       const struct delivery_rcpt *rcpt, struct store *st,
+		       struct sieve_result **result_r);
+/* delivery_sieve_apply - carry result out as one transaction; 0 with res
+ * DELIVERY_OK (or DELIVERY_REJECTED when env->reject_as_result), -1 with
+ * res set and every copy saved so far expunged */
+int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
+			 const struct delivery_message *msg,
+			 const struct delivery_rcpt *rcpt, struct store *st,
+			 const struct sieve_result *result,
+			 struct delivery_result *res);
+
+/* shared with delivery.c */
+const char *delivery_choose_folder(const struct delivery_env *env,
+				   struct store *st, const char *want,
+				   int create);
+int delivery_save(struct store *st, const char *folder, unsigned flags,
+		  const struct delivery_message *msg, const struct buf *trace,
+		  struct buf *id, struct sl_err *err);
+void delivery_trace_headers(struct buf *b, const struct delivery_message *msg,
+			    const struct delivery_rcpt *rcpt);
+
+#endif
