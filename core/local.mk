@@ -1,5 +1,6 @@
 # core/ - the delivery core all front ends share
-CORE_SOURCES = core/result.h core/result.c core/delivery.h core/delivery.c
+CORE_SOURCES = core/result.h core/result.c core/delivery.h core/delivery.c \
+	core/delivery-sieve.h
 noinst_LIBRARIES += core/libcore.a
 core_libcore_a_SOURCES = $(CORE_SOURCES)
 if SANITIZERS
