@@ -9,7 +9,7 @@ LIB_SOURCES = \
 	lib/spool.c lib/spool.h \
 	lib/store.c lib/store.h \
 	lib/utf8.c lib/utf8.h lib/ascii.h \
-	lib/bdb.c lib/bdb.h
+	lib/bdb.c lib/bdb.h lib/trackdb.c lib/trackdb.h
 # the message parser (message.h) and userdb (userdb.h) add their files in
 # lib/message.mk and lib/userdb.mk
 include lib/message.mk
