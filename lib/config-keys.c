@@ -62,6 +62,8 @@ const struct config_key config_keys[] = {
 	  "global Sieve scripts run after the user's (unless it ran stop), in order" },
 	{ "sieve_autocreate", CFG_BOOL, "no", NULL,
 	  "fileinto creates a missing folder even without :create" },
+	{ "sieve_tracking_db", CFG_STRING, "~/.sluice.tracking.db", NULL,
+	  "per-user database of vacation replies sent and duplicate ids seen" },
 	{ "sendmail_path", CFG_STRING, "/usr/sbin/sendmail", NULL,
 	  "program that sends redirects, vacation replies and rejects" },
 	{ "postmaster_address", CFG_STRING, "", NULL,
