@@ -398,6 +398,7 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 	struct store *st = NULL;
 	struct buf trace = BUF_INIT, id = BUF_INIT;
 	const char *spec, *folder;
+	struct sieve_result *sieve = NULL;
 	struct sl_err err;
 	int ret;
 
@@ -415,6 +416,12 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		return -1;
 	if (driver->open(env->cfg, &loc, 1, &st, &err) < 0)
 		return result_from_err(res, &err);
+	if (delivery_sieve_run(env, pool, msg, rcpt, st, &sieve) == 0 &&
+	    sieve != NULL) {
+		ret = delivery_sieve_apply(env, pool, msg, rcpt, st, sieve, res);
+		store_close(&st);
+		return ret;
+	}
 	folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
 	delivery_trace_headers(&trace, msg, rcpt);
 	ret = delivery_save(st, folder, 0, msg, &trace, &id, &err);

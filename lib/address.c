@@ -230,7 +230,8 @@ static void comment_text(const struct parser *p, size_t from, size_t to,
 		from++;
 	while (to > from && p->comments.data[to - 1] == ' ')
 		to--;
-	buf_append(b, p->comments.data + from, to - from);
+	if (to > from)	/* comments.data may be NULL when empty */
+		buf_append(b, p->comments.data + from, to - from);
 }
 
 /* pool_buf - a buf's text in the pool */

@@ -201,3 +201,58 @@ int rfc2047_has_encoded_word(const char *in, size_t len)
 			return 1;
 	return 0;
 }
+
+/* rfc2047_encode_word - one =?utf-8?b?...?= of up to 45 input bytes */
+static void rfc2047_encode_word(struct buf *out, const unsigned char *p,
+				size_t n)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	buf_append_str(out, "=?utf-8?b?");
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+
+		buf_append_char(out, b64[v >> 18]);
+		buf_append_char(out, b64[(v >> 12) & 63]);
+		buf_append_char(out, b64[(v >> 6) & 63]);
+		buf_append_char(out, b64[v & 63]);
+	}
+	if (i < n) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
+
+		buf_append_char(out, b64[v >> 18]);
+		buf_append_char(out, b64[(v >> 12) & 63]);
+		buf_append_char(out, i + 1 < n ? b64[(v >> 6) & 63] : '=');
+		buf_append_char(out, '=');
+	}
+	buf_append_str(out, "?=");
+}
+
+void rfc2047_encode(struct buf *out, const char *value, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)value;
+	size_t i, start = 0;
+
+	for (i = 0; i < len && p[i] < 0x80 && p[i] >= 0x20; i++)
+		;
+	if (i == len) {
+		buf_append(out, value, len);
+		return;
+	}
+	while (start < len) {
+		/* 45 bytes make 60 base64 characters: a 72-character word;
+		   never split a UTF-8 sequence */
+		size_t n = len - start > 45 ? 45 : len - start;
+
+		while (n > 0 && start + n < len && (p[start + n] & 0xc0) == 0x80)
+			n--;
+		if (n == 0)
+			n = len - start > 45 ? 45 : len - start;
+		if (start > 0)
+			buf_append_str(out, "\n ");
+		rfc2047_encode_word(out, p + start, n);
+		start += n;
+	}
+}

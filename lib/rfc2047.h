@@ -36,4 +36,9 @@ size_t rfc2047_word_len(const char *in, size_t len);
 /* rfc2047_has_encoded_word - whether in holds something that decodes */
 int rfc2047_has_encoded_word(const char *in, size_t len);
 
+/* rfc2047_encode - value as written when it is ASCII; else UTF-8
+ * encoded-words (B encoding, each at most 75 characters, RFC 2047 2),
+ * separated by a folding "\n " so no line grows past 78 */
+void rfc2047_encode(struct buf *out, const char *value, size_t len);
+
 #endif

@@ -17,6 +17,7 @@ static const struct tool_command {
 } tool_commands[] = {
 	{ "config", cmd_config, "config [-n]          print the effective configuration" },
 	{ "user", cmd_user, "user lookup [--json] USER   what a delivery to USER would use" },
+	{ "sieve", cmd_sieve, "sieve check|test ...        compile Sieve scripts; dry-run one on a message" },
 	{ "userdb", cmd_userdb, "userdb build FILE [DB]      build a Berkeley DB userdb from a passwd-file" },
 	{ NULL, NULL, NULL }
 };

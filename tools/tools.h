@@ -20,6 +20,7 @@ struct tool_ctx {
 int cmd_config(struct tool_ctx *ctx, int argc, char **argv);
 int cmd_user(struct tool_ctx *ctx, int argc, char **argv);
 int cmd_userdb(struct tool_ctx *ctx, int argc, char **argv);
+int cmd_sieve(struct tool_ctx *ctx, int argc, char **argv);
 
 /* json_string - print s as a JSON string (UTF-8 kept, controls escaped) */
 void json_string(FILE *out, const char *s);

@@ -49,6 +49,34 @@ static const struct {
 	{ "", "", "empty" },
 };
 
+/* test_encode - ASCII stays as written; anything else becomes short
+ * encoded-words that decode back to the input */
+static void test_encode(void)
+{
+	static const char *const enc_cases[] = {
+		"plain ascii subject", "Grüße aus Köln", "日本語のテキストです、とても長い件名で折り返しが必要になります",
+		"\xf0\x9f\x98\x80 emoji", "tab\there", NULL };
+	size_t i;
+
+	for (i = 0; enc_cases[i] != NULL; i++) {
+		struct buf enc = BUF_INIT, dec = BUF_INIT;
+		const char *line, *nl;
+		int short_lines = 1;
+
+		rfc2047_encode(&enc, enc_cases[i], strlen(enc_cases[i]));
+		for (line = buf_cstr(&enc); line != NULL; line = nl != NULL ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			if ((nl != NULL ? (size_t)(nl - line) : strlen(line)) > 76)
+				short_lines = 0;
+		}
+		(void)rfc2047_decode(buf_cstr(&enc), enc.len, &dec);
+		is_str(buf_cstr(&dec), enc_cases[i], "encode round trip %zu", i);
+		ok(short_lines, "encoded lines at most 76 characters (%zu)", i);
+		buf_free(&enc);
+		buf_free(&dec);
+	}
+}
+
 int main(void)
 {
 	struct buf out = BUF_INIT;
@@ -85,5 +113,6 @@ int main(void)
 	}
 	buf_free(&out);
 	pool_free(&pool);
+	test_encode();
 	return done_testing();
 }

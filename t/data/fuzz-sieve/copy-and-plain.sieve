@@ -1,0 +1,3 @@
+require ["copy", "fileinto"];
+redirect :copy "a@example.net";
+fileinto "Box";

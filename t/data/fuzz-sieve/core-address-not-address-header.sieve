@@ -1,0 +1,3 @@
+if address :contains "subject" "report" {
+  discard;
+}

@@ -1,0 +1,3 @@
+if header :contains :comparator "i;ascii-casemap" "subject" "QUARTERLY" {
+  redirect "casemap@example.net";
+}

@@ -1,0 +1,3 @@
+if header :is :comparator "i;nonexistent" "subject" "x" {
+  discard;
+}

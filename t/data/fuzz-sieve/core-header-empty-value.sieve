@@ -1,0 +1,3 @@
+if header :is "X-Empty" "" {
+  redirect "empty@example.net";
+}

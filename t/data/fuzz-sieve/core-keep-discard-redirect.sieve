@@ -1,0 +1,3 @@
+keep;
+discard;
+redirect "x@example.net";

@@ -1,0 +1,1 @@
+redirect "Forward Box <forward@example.net>";

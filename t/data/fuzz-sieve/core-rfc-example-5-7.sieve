@@ -1,0 +1,3 @@
+if header :contains ["From"] ["alice"] {
+  redirect "alice-mail@example.net";
+}

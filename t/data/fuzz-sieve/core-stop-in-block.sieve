@@ -1,0 +1,5 @@
+if true {
+  redirect "a@example.net";
+  stop;
+}
+redirect "b@example.net";

@@ -1,0 +1,2 @@
+require ["editheader"];
+deleteheader :contains "X-Hello" ["two", "thr"];

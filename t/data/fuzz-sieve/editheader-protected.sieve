@@ -1,0 +1,4 @@
+require ["editheader"];
+deleteheader "Received";
+deleteheader "Auto-Submitted";
+addheader "X-Ok" "yes";

@@ -1,0 +1,3 @@
+require ["enotify"];
+keep;
+notify "x-unknown:foo";

@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :is "x-bogus" "a" {
+  discard;
+}

@@ -1,0 +1,4 @@
+keep;
+elsif true {
+  discard;
+}

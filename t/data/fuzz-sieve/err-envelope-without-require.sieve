@@ -1,0 +1,3 @@
+if envelope :is "from" "a@example.com" {
+  discard;
+}

@@ -1,0 +1,4 @@
+keep;
+keep;
+if header :bogus "subject" "x" { discard; }
+frob;

@@ -1,0 +1,3 @@
+if address :localpart :domain "from" "x" {
+  discard;
+}

@@ -1,0 +1,3 @@
+if header :regexp "subject" "x" {
+  discard;
+}

@@ -1,0 +1,5 @@
+if header :is "subject" "x" {
+  keep;
+} elsif frob "x" {
+  discard;
+}

@@ -1,0 +1,3 @@
+keep;
+redirect "a@example.net;
+discard;

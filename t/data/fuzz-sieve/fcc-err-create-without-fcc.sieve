@@ -1,0 +1,2 @@
+require ["vacation", "fcc", "mailbox"];
+vacation :create "I'm away.";

@@ -1,0 +1,3 @@
+require ["include", "variables"];
+set "n" "spam-tests";
+include "${n}";

@@ -1,0 +1,4 @@
+require ["include", "fileinto"];
+include :once "redirect-once";
+include :once "redirect-once";
+fileinto "done";

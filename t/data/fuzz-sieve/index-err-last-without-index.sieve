@@ -1,0 +1,4 @@
+require ["index"];
+if header :last :is "subject" "x" {
+  discard;
+}

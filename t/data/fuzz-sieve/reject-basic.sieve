@@ -1,0 +1,4 @@
+require ["reject"];
+if header :contains "from" "alice" {
+  reject "I am not taking mail from you.";
+}

@@ -1,0 +1,3 @@
+require ["reject", "fileinto"];
+reject "no thanks";
+fileinto "Junk";

@@ -1,0 +1,4 @@
+require "relational";
+if header :value "greater" "x" "1" {
+  discard;
+}

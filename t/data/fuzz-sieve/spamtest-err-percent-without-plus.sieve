@@ -1,0 +1,4 @@
+require ["spamtest"];
+if spamtest :percent "50" {
+  discard;
+}

@@ -1,0 +1,4 @@
+require ["spamtestplus", "fileinto", "variables"];
+if spamtest :percent :matches "*" {
+  fileinto "percent-${1}";
+}

@@ -1,0 +1,3 @@
+if address :user "to" "x" {
+  discard;
+}

@@ -1,0 +1,3 @@
+if header :contains ["subject"] ["report"] {
+  redirect "list@example.net";
+}

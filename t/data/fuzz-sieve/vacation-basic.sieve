@@ -1,0 +1,2 @@
+require ["vacation"];
+vacation "I'm away until October 19.";

@@ -1,0 +1,6 @@
+require ["fileinto", "variables"];
+if header :matches "subject" "Quarterly *" {
+}
+if header :matches "subject" "Nothing *" {
+}
+fileinto "${1}";

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "company" "ACME";
+fileinto "${COMPANY}-${full}-x";

@@ -1,0 +1,5 @@
+require ["imap4flags", "fileinto"];
+setflag "a";
+fileinto "x";
+setflag "b";
+fileinto "x";

@@ -1,0 +1,2 @@
+require "imap4flags";
+setflag "Zeta alpha \\SEEN $x ZETA bÃ¤r a]b";

@@ -1,0 +1,2 @@
+require ["environment"];
+if environment :contains "no-such-item" "" { discard; }

@@ -1,0 +1,2 @@
+require ["ereject"];
+ereject "Spam is not welcome here.";

@@ -1,0 +1,2 @@
+require ["enotify"];
+notify "xmpp:bob@example.org";

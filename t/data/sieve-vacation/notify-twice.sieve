@@ -1,0 +1,3 @@
+require ["enotify"];
+notify "mailto:bob@example.org";
+notify "mailto:bob@example.org";

@@ -1,0 +1,3 @@
+require ["include", "variables"];
+set "g" "x";
+global "g";

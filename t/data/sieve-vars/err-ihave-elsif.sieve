@@ -1,0 +1,3 @@
+require "ihave";
+if ihave "nonexistent" { frobnicate "x"; }
+elsif true { frobnicate "y"; }

@@ -1,0 +1,1 @@
+if string "a" "a" { keep; }

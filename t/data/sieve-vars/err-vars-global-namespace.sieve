@@ -1,0 +1,2 @@
+require "variables";
+set "global.x" "no include required";

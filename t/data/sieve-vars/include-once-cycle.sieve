@@ -1,0 +1,3 @@
+# a cycle closed by :once compiles; the inner include is skipped
+require "include";
+include "oloop1";

@@ -1,0 +1,4 @@
+require ["include", "fileinto"];
+fileinto "a";
+return;
+fileinto "b";

@@ -1,0 +1,3 @@
+require "include";
+include :once "oloop2";
+keep;

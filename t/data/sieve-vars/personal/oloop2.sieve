@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+include :once "oloop1";
+fileinto "o2";

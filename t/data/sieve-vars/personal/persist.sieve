@@ -1,0 +1,3 @@
+require ["variables", "include", "fileinto"];
+fileinto "persist:${l}";
+set "l" "set-in-persist";

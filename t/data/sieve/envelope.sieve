@@ -1,0 +1,7 @@
+require ["envelope", "fileinto"];
+if envelope :localpart :is "from" "" {
+    fileinto "bounces";
+}
+if envelope :is "to" "orig@example.org" {
+    fileinto "via-orig";
+}

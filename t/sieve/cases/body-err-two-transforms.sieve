@@ -1,0 +1,4 @@
+require "body";
+if body :raw :text :contains "x" {
+  discard;
+}

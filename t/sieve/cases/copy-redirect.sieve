@@ -1,0 +1,4 @@
+require ["copy"];
+if header :contains "subject" "report" {
+  redirect :copy "sysadmin@example.com";
+}

@@ -1,0 +1,3 @@
+if address :domain :is "cc" "example.org" {
+  redirect "domain@example.net";
+}

@@ -1,0 +1,3 @@
+if address :localpart :is "from" "alice" {
+  redirect "local@example.net";
+}

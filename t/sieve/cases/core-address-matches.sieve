@@ -1,0 +1,3 @@
+if address :matches :domain "from" "*.com" {
+  redirect "dotcom@example.net";
+}

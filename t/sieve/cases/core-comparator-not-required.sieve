@@ -1,0 +1,3 @@
+if header :is :comparator "i;ascii-numeric" "x-priority" "3" {
+  discard;
+}

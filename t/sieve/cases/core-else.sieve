@@ -1,0 +1,7 @@
+if false {
+  discard;
+} elsif false {
+  discard;
+} else {
+  redirect "else@example.net";
+}

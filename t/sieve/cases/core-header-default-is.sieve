@@ -1,0 +1,3 @@
+if header "Subject" "quarterly report for q1" {
+  discard;
+}

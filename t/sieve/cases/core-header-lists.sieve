@@ -1,0 +1,3 @@
+if header :contains ["X-Nope", "Cc", "To"] ["zzz", "dave@example.org"] {
+  redirect "lists@example.net";
+}

@@ -1,0 +1,3 @@
+if header :is "X-Count" "7" {
+  redirect "second@example.net";
+}

@@ -1,0 +1,3 @@
+if header :is "x-spaced" "spaced value" {
+  redirect "spaced@example.net";
+}

@@ -1,0 +1,3 @@
+if header :matches "from" "*@*.com*" {
+  redirect "multi@example.net";
+}

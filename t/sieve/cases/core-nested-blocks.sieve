@@ -1,0 +1,9 @@
+if true {
+  if false {
+    discard;
+  } else {
+    if anyof (false, true) {
+      redirect "deep@example.net";
+    }
+  }
+}

@@ -1,0 +1,3 @@
+if not exists "x-spam-flag" {
+  redirect "notspam@example.net";
+}

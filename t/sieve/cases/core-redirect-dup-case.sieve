@@ -1,0 +1,3 @@
+redirect "forward@example.net";
+redirect "forward@EXAMPLE.NET";
+redirect "Forward@example.net";

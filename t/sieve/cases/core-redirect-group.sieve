@@ -1,0 +1,1 @@
+redirect "friends: a@example.net, b@example.net;";

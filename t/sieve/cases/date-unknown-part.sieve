@@ -1,0 +1,4 @@
+require "date";
+if date :is "date" "fortnight" "1" {
+  discard;
+}

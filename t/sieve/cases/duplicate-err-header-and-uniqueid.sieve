@@ -1,0 +1,4 @@
+require "duplicate";
+if duplicate :header "subject" :uniqueid "x" {
+  discard;
+}

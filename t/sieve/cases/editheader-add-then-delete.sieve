@@ -1,0 +1,3 @@
+require ["editheader"];
+addheader "X-Hello" "World";
+deleteheader :index 1 "X-Hello";

@@ -1,0 +1,3 @@
+require ["editheader"];
+deleteheader "x-hello";
+deleteheader "Subject";

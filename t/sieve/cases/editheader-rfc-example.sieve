@@ -1,0 +1,7 @@
+require ["editheader"];
+if not header :contains "X-Sieve-Filtered"
+        ["<kim@job.example.com>", "<kim@home.example.com>"]
+{
+        addheader "X-Sieve-Filtered" "<kim@job.example.com>";
+        redirect "kim@home.example.com";
+}

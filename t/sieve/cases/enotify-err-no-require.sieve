@@ -1,0 +1,1 @@
+notify "mailto:tim@example.com";

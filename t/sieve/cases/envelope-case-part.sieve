@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :all :is "FROM" "alice@example.com" {
+  discard;
+}

@@ -1,0 +1,4 @@
+require ["ereject"];
+if header :contains "subject" "report" {
+  ereject "Spam not wanted here";
+}

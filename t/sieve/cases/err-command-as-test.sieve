@@ -1,0 +1,3 @@
+if keep {
+  discard;
+}

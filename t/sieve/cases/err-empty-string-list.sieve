@@ -1,0 +1,3 @@
+if header :is [] "x" {
+  discard;
+}

@@ -1,0 +1,4 @@
+keep;
+if header :contains "subject" text:
+report
+{ discard; }

@@ -1,0 +1,2 @@
+require "fileinto";
+fileinto "Work/Reports/2025";

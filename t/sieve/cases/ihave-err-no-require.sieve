@@ -1,0 +1,3 @@
+if ihave "fileinto" {
+  keep;
+}

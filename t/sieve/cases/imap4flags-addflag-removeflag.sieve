@@ -1,0 +1,5 @@
+require "imap4flags";
+addflag "\\Deleted \\Answered";
+addflag "$Work";
+removeflag "\\deleted";
+removeflag "NotThere";

@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+setflag "\\Seen";
+fileinto :flags ["\\Flagged", "$Label1"] "Important";
+fileinto "Other";

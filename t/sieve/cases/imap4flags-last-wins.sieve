@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+fileinto :flags "\\Seen" "A";
+fileinto :flags "\\Flagged" "A";

@@ -1,0 +1,3 @@
+require ["include"];
+discard;
+include "no-such-script";

@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+include "spam-tests";
+fileinto "after-include";

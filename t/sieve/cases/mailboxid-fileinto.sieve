@@ -1,0 +1,2 @@
+require ["fileinto", "mailboxid"];
+fileinto :mailboxid "F3a7b9c2e" "INBOX.Archive";

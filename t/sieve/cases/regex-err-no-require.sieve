@@ -1,0 +1,3 @@
+if header :regex "subject" "^Q" {
+  discard;
+}

@@ -1,0 +1,4 @@
+require ["spamtest", "fileinto", "variables"];
+if spamtest :matches "*" {
+  fileinto "spamtest-${1}";
+}

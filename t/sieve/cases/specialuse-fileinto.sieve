@@ -1,0 +1,4 @@
+require ["fileinto", "special-use"];
+if header :contains "subject" "report" {
+  fileinto :specialuse "\\Junk" "Spam";
+}

@@ -1,0 +1,3 @@
+IF HEADER :CONTAINS "subject" "report" {
+  Redirect "upper@example.net";
+}

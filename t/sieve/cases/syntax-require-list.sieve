@@ -1,0 +1,3 @@
+require ["fileinto", "envelope"];
+require "reject";
+fileinto "A";

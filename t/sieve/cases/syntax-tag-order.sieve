@@ -1,0 +1,3 @@
+if address :comparator "i;octet" :domain :is "from" "example.com" {
+  redirect "any-order@example.net";
+}

@@ -1,0 +1,9 @@
+if
+	header
+	:contains
+	"subject"
+	"report"
+	{ redirect
+	"ws@example.net"
+	;
+	}

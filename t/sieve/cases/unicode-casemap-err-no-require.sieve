@@ -1,0 +1,3 @@
+if header :is :comparator "i;unicode-casemap" "subject" "x" {
+  discard;
+}

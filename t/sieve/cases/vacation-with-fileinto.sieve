@@ -1,0 +1,3 @@
+require ["vacation", "fileinto"];
+fileinto "Away";
+vacation :subject "Out of office" "Back Monday";

@@ -1,0 +1,4 @@
+require ["variables"];
+if string :contains ["abc", "def"] ["x", "e"] {
+  discard;
+}

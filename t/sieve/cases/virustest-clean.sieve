@@ -1,0 +1,4 @@
+require ["virustest", "fileinto", "variables"];
+if virustest :matches "*" {
+  fileinto "virustest-${1}";
+}

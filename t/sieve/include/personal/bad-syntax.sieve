@@ -1,0 +1,3 @@
+# a script with a syntax error on line 3
+keep;
+frobnicate;
