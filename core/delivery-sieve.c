@@ -264,7 +264,13 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 				failed = 1;
 			else
 				ran += r;
+			if (r > 0 && sieve_result_stopped(result))
+				break;
 		}
+		/* stop ends the whole sequence (a global spam filter that
+		   files and stops keeps the user's script out) */
+		if (ran > 0 && sieve_result_stopped(result))
+			break;
 	}
 	sieve_engine_free(&engine);
 	if (failed || ran == 0)
@@ -709,6 +715,22 @@ struct saved_copy {
 	char *id;
 };
 
+/* already_saved - one copy per folder: keep and fileinto :copy "INBOX"
+ * both name the INBOX */
+static int already_saved(const struct saved_copy *saved, size_t n,
+			 const char *folder)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(saved[i].folder, folder) == 0 ||
+		    (store_folder_is_inbox(folder) &&
+		     store_folder_is_inbox(saved[i].folder)))
+			return 1;
+	}
+	return 0;
+}
+
 /* undo_saves - expunge the copies already saved (transaction rollback) */
 static void undo_saves(const struct delivery_env *env, struct store *st,
 		       struct saved_copy *saved, size_t n)
@@ -794,7 +816,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 				    "this version", env->session, sieve_action_name(a));
 			break;
 		}
-		if (folder == NULL || ret < 0)
+		if (folder == NULL || ret < 0 || already_saved(saved, n_saved, folder))
 			continue;
 		if (n_saved == sizeof(saved) / sizeof(saved[0])) {
 			ret = err_set(&err, ERR_TEMP, "more than %zu copies", n_saved);

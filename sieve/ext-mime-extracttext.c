@@ -123,16 +123,16 @@ static int xt_validate(struct sieve_valctx *v, struct sieve_node *node)
 static int xt_validate_end(struct sieve_valctx *v,
 			   const struct sieve_extension *ext)
 {
+	unsigned line = sieve_valctx_require_line(v, ext);
 	int ret = 0;
 
-	(void)ext;
 	if (!sieve_valctx_loaded(v, &sieve_ext_variables)) {
-		sieve_valctx_error(v, 0, 0, "the extracttext extension cannot "
+		sieve_valctx_error(v, line, 0, "the extracttext extension cannot "
 				   "be used without the variables extension");
 		ret = -1;
 	}
 	if (!sieve_valctx_loaded(v, &sieve_ext_foreverypart)) {
-		sieve_valctx_error(v, 0, 0, "the extracttext extension cannot "
+		sieve_valctx_error(v, line, 0, "the extracttext extension cannot "
 				   "be used without the foreverypart "
 				   "extension");
 		ret = -1;

@@ -312,6 +312,10 @@ const char *sieve_valctx_script_name(struct sieve_valctx *v);
  * does (errors at line:col); 0 or -1 */
 int sieve_valctx_require(struct sieve_valctx *v, const char *name,
 			 unsigned line, unsigned col);
+/* sieve_valctx_require_line - the line of the require that loaded ext
+ * (0 if it is not loaded) */
+unsigned sieve_valctx_require_line(struct sieve_valctx *v,
+				   const struct sieve_extension *ext);
 /* sieve_valctx_loaded - whether ext is loaded in this script */
 int sieve_valctx_loaded(struct sieve_valctx *v,
 			const struct sieve_extension *ext);

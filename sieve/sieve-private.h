@@ -70,6 +70,7 @@ struct sieve_script {
 	struct sieve_node *first;
 	unsigned char loaded[SIEVE_EXT_COUNT];
 	unsigned char order[SIEVE_EXT_COUNT];	/* indices, load order */
+	unsigned require_line[SIEVE_EXT_COUNT];	/* where it was required */
 	unsigned n_loaded;
 	void *ext_state[SIEVE_EXT_COUNT];
 	const struct sieve_extension *expander;	/* has expand_string */

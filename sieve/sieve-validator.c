@@ -88,7 +88,7 @@ void **sieve_valctx_ext_slot(struct sieve_valctx *v,
 
 /* load_ext - mark ext (and what it implies) loaded; run its load hook */
 static int load_ext(struct sieve_valctx *v, const struct sieve_extension *ext,
-		    unsigned depth)
+		    unsigned depth, unsigned line)
 {
 	struct sieve_script *s = v->script;
 	int i = sieve_extension_index(ext), ret = 0;
@@ -97,6 +97,7 @@ static int load_ext(struct sieve_valctx *v, const struct sieve_extension *ext,
 	if (i < 0 || s->loaded[i] || depth > 8)
 		return 0;
 	s->loaded[i] = 1;
+	s->require_line[i] = line;
 	s->order[s->n_loaded++] = (unsigned char)i;
 	if (ext->expand_string != NULL && s->expander == NULL)
 		s->expander = ext;
@@ -106,7 +107,7 @@ static int load_ext(struct sieve_valctx *v, const struct sieve_extension *ext,
 		const struct sieve_extension *imp =
 			sieve_extension_lookup(ext->implies[k]);
 
-		if (imp != NULL && load_ext(v, imp, depth + 1) < 0)
+		if (imp != NULL && load_ext(v, imp, depth + 1, line) < 0)
 			ret = -1;
 	}
 	if (ext->load != NULL && ext->load(v, ext) < 0)
@@ -124,7 +125,15 @@ int sieve_valctx_require(struct sieve_valctx *v, const char *name,
 				   "Sieve capability `%s'", name);
 		return -1;
 	}
-	return load_ext(v, ext, 0);
+	return load_ext(v, ext, 0, line);
+}
+
+unsigned sieve_valctx_require_line(struct sieve_valctx *v,
+				   const struct sieve_extension *ext)
+{
+	int i = sieve_extension_index(ext);
+
+	return i >= 0 && v->script->loaded[i] ? v->script->require_line[i] : 0;
 }
 
 struct sieve_script *sieve_valctx_compile_sub(struct sieve_valctx *v,

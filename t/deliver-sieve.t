@@ -178,10 +178,10 @@ for name, m, frm in (("list mail", b"List-Id: <l.example.org>\n" + MSG, "bob2@ex
                      ("the null sender", MSG, ""),
                      ("a daemon", MSG, "MAILER-DAEMON@example.org"),
                      ("mail not addressed to the user", MSG.replace(b"To: alice@example.test", b"To: list@example.org"), "bob4@example.org")):
-    before = len(sent())
+    nsent = len(sent())
     p = subprocess.run([DELIVER, "-c", conf, "-d", "alice@example.test", "-f", frm], input=m,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    ok(p.returncode == 0 and len(sent()) == before, "vacation: no reply to %s" % name, p.stderr)
+    ok(p.returncode == 0 and len(sent()) == nsent, "vacation: no reply to %s" % name, p.stderr)
 os.unlink(tracking)
 
 # vacation: a non-ASCII subject is RFC 2047-encoded; no reply to oneself
@@ -192,9 +192,9 @@ s = sent()
 reply = open(s[0], "rb").read() if s else b""
 ok(rc == 0 and b"Subject: =?utf-8?b?" in reply and "Grüße".encode() not in reply.split(b"\n\n")[0],
    "vacation: non-ASCII subject encoded", reply[:300])
-before = len(sent())
+nsent = len(sent())
 rc, err = deliver(MSG, "-f", "alice@example.test")
-ok(rc == 0 and len(sent()) == before, "vacation: no reply to the recipient's own address", err)
+ok(rc == 0 and len(sent()) == nsent, "vacation: no reply to the recipient's own address", err)
 os.unlink(tracking)
 
 # duplicate: the second copy of a Message-ID is seen (marked only after a
@@ -227,6 +227,20 @@ clear()
 set_script('require "ereject";\nereject "go away";\n')
 rc, err = deliver()
 ok(rc == 77 and "go away" in err and not files() and not sent(), "ereject: exit 77 with the reason", (rc, err))
+
+# one copy per folder: keep and fileinto :copy "INBOX"
+clear()
+set_script('require ["fileinto", "copy"];\nfileinto :copy "INBOX";\nkeep;\n')
+rc, err = deliver()
+ok(rc == 0 and len(files()) == 1, "keep and fileinto :copy INBOX: stored once", (err, files()))
+
+# stop in sieve_before ends the sequence: the user's script does not run
+clear()
+set_script('require ["fileinto", "mailbox"];\nfileinto :create "Spam";\nstop;\n', before)
+set_script('require ["fileinto", "mailbox"];\nfileinto :create "User";\n')
+rc, err = deliver(MSG, "-o", "sieve_before=" + before)
+ok(rc == 0 and len(files(".Spam")) == 1 and not files(".User") and not files(),
+   "stop in a sieve_before script ends the sequence", err)
 
 # transaction: the second copy fails -> temporary failure, first copy removed
 clear()
