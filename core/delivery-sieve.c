@@ -17,6 +17,7 @@
 #include "lib/trackdb.h"
 #include "lib/xalloc.h"
 #include "sieve/ext-duplicate.h"
+#include "sieve/ext-editheader.h"
 #include "sieve/ext-enotify.h"
 #include "sieve/sieve.h"
 
@@ -710,6 +711,81 @@ static void after_delivery(const struct delivery_env *env, struct pool *pool,
 	trackdb_close(&db);
 }
 
+/* header_end - where the message's header block ends: the offset (in
+ * the spool) of the blank line, or of the body when there is none */
+static uint64_t header_end(const struct delivery_message *msg,
+			   struct sl_err *err)
+{
+	uint64_t body = msg->skip + msg->msg->root->body_offset;
+	char tail[2];
+	ssize_t n;
+
+	if (body < msg->skip + 1)
+		return body;
+	n = spool_pread(msg->spool, body >= 2 ? body - 2 : body - 1, tail,
+			body >= 2 ? 2 : 1, err);
+	if (n == 2 && tail[1] == '\n')
+		return body - (tail[0] == '\r' ? 2 : 1);
+	if (n == 1 && tail[0] == '\n')
+		return body - 1;
+	return body;
+}
+
+/* edited_header - the header editheader left, after the trace headers:
+ * the message's own fields byte for byte, added fields in their stored
+ * (encoded, folded) form, deleted fields gone; *from_r is where the
+ * stored copy goes on in the spool (the blank line and the body) */
+static int edited_header(const struct delivery_message *msg,
+			 const struct sieve_header_out *hdrs, size_t n,
+			 struct buf *out, uint64_t *from_r, struct sl_err *err)
+{
+	const struct msg_part *root = msg->msg->root;
+	uint64_t end = header_end(msg, err);
+	struct buf field = BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		const struct msg_header *h = hdrs[i].orig;
+
+		if (h != NULL) {
+			size_t k = (size_t)(h - root->headers);
+			uint64_t a = msg->skip + h->offset;
+			uint64_t b = k + 1 < root->n_headers
+				     ? msg->skip + root->headers[k + 1].offset : end;
+			size_t len = (size_t)(b - a);
+
+			buf_reset(&field);
+			buf_reserve(&field, len);
+			if (spool_pread(msg->spool, a, field.data, len, err) != (ssize_t)len) {
+				ret = err_set(err, ERR_TEMP, "reading the header from the spool");
+				break;
+			}
+			buf_append(out, field.data, len);
+			continue;
+		}
+		buf_reset(&field);
+		sieve_editheader_stored(hdrs[i].name, hdrs[i].value, hdrs[i].value_len,
+					1, &field);
+		buf_printf(out, "%s: ", hdrs[i].name);
+		if (msg->crlf) {
+			buf_append(out, field.data, field.len);
+			buf_append_str(out, "\r\n");
+		} else {
+			size_t j;
+
+			for (j = 0; j < field.len; j++) {
+				if (field.data[j] != '\r')
+					buf_append_char(out, field.data[j]);
+			}
+			buf_append_char(out, '\n');
+		}
+	}
+	buf_free(&field);
+	*from_r = end;
+	return ret;
+}
+
 struct saved_copy {
 	const char *folder;
 	char *id;
@@ -757,12 +833,20 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 	const struct sieve_action *a;
 	struct saved_copy saved[64];
 	struct buf trace = BUF_INIT, id = BUF_INIT, folders = BUF_INIT;
-	size_t n_saved = 0;
+	size_t n_saved = 0, n_hdrs = 0;
+	const struct sieve_header_out *hdrs;
+	uint64_t from = msg->skip;
 	struct sl_err err;
 	int ret = 0, rejected = 0;
 
 	err_clear(&err);
 	delivery_trace_headers(&trace, msg, rcpt);
+	hdrs = sieve_result_headers(result, &n_hdrs);
+	if (hdrs != NULL && edited_header(msg, hdrs, n_hdrs, &trace, &from, &err) < 0) {
+		result_from_err(res, &err);
+		buf_free(&trace);
+		return -1;
+	}
 	for (a = sieve_result_actions(result); a != NULL && ret == 0; a = a->next) {
 		const char *folder = NULL;
 
@@ -824,7 +908,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 		}
 		buf_reset(&id);
 		ret = delivery_save(st, folder, flags_from_names(env, a->flags, a->n_flags),
-				    msg, &trace, &id, &err);
+				    msg, &trace, from, &id, &err);
 		if (ret == 0) {
 			saved[n_saved].folder = pool_strdup(pool, folder);
 			saved[n_saved++].id = pool_strdup(pool, buf_cstr(&id));

@@ -28,9 +28,11 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 const char *delivery_choose_folder(const struct delivery_env *env,
 				   struct store *st, const char *want,
 				   int create);
+/* delivery_save - store prefix (trace headers, or trace headers and an
+ * edited header) and then the spooled message from offset from */
 int delivery_save(struct store *st, const char *folder, unsigned flags,
 		  const struct delivery_message *msg, const struct buf *trace,
-		  struct buf *id, struct sl_err *err);
+		  uint64_t from, struct buf *id, struct sl_err *err);
 void delivery_trace_headers(struct buf *b, const struct delivery_message *msg,
 			    const struct delivery_rcpt *rcpt);
 

@@ -348,11 +348,11 @@ const char *delivery_choose_folder(const struct delivery_env *env,
 /* delivery_save - write trace headers and the spooled message */
 int delivery_save(struct store *st, const char *folder, unsigned flags,
 		  const struct delivery_message *msg, const struct buf *trace,
-		  struct buf *id, struct sl_err *err)
+		  uint64_t from, struct buf *id, struct sl_err *err)
 {
 	struct store_save_info info;
 	struct store_save *save;
-	uint64_t off = msg->skip, size = spool_size(msg->spool);
+	uint64_t off = from, size = spool_size(msg->spool);
 	char *block = NULL;
 	int ret = -1;
 
@@ -360,7 +360,7 @@ int delivery_save(struct store *st, const char *folder, unsigned flags,
 	info.sender = msg->sender;
 	info.received = msg->received;
 	info.flags = flags;
-	info.size = trace->len + (size - msg->skip);
+	info.size = trace->len + (size - from);
 	if (store_save_begin(st, folder, &info, &save, err) < 0)
 		return -1;
 	if (st->v->save_write(save, trace->data, trace->len, err) < 0)
@@ -424,7 +424,7 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 	}
 	folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
 	delivery_trace_headers(&trace, msg, rcpt);
-	ret = delivery_save(st, folder, 0, msg, &trace, &id, &err);
+	ret = delivery_save(st, folder, 0, msg, &trace, msg->skip, &id, &err);
 	if (ret == 0) {
 		result_set(res, DELIVERY_OK, "saved");
 		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);

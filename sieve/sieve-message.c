@@ -55,6 +55,7 @@ static void view_build(struct sieve_run *run)
 		struct sieve_hdr *h = &run->hdrs[i].h;
 		const struct msg_header *mh = &root->headers[i];
 
+		run->hdrs[i].orig = mh;
 		h->name = mh->name;
 		h->value = mh->value;
 		h->value_len = mh->value_len;
@@ -184,6 +185,7 @@ void sieve_msg_view_export(struct sieve_run *run)
 		out[i].name = run->hdrs[i].h.name;
 		out[i].value = run->hdrs[i].h.value;
 		out[i].value_len = run->hdrs[i].h.value_len;
+		out[i].orig = run->hdrs[i].orig;
 	}
 	sieve_result_set_headers(run->result, out, run->n_hdrs);
 }

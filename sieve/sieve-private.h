@@ -123,6 +123,8 @@ void sieve_result_set_stopped(struct sieve_result *r, int stopped);
 /* ---- message view (sieve-message.c) ---- */
 struct sieve_hdr_ent {
 	struct sieve_hdr h;
+	const struct msg_header *orig;	/* the message's field; NULL when
+					   editheader added it */
 	const char *dec;		/* decoded and trimmed, lazily */
 	size_t dec_len;
 	const char *trim;		/* raw value, trailing white space

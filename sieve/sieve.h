@@ -234,6 +234,9 @@ struct sieve_header_out {
 	const char *name;
 	const char *value;	/* unfolded, as it will be stored */
 	size_t value_len;
+	/* the message's own field (its bytes are stored unchanged), or
+	   NULL for a field editheader added */
+	const struct msg_header *orig;
 };
 
 enum sieve_status {

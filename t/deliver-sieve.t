@@ -242,6 +242,22 @@ rc, err = deliver(MSG, "-o", "sieve_before=" + before)
 ok(rc == 0 and len(files(".Spam")) == 1 and not files(".User") and not files(),
    "stop in a sieve_before script ends the sequence", err)
 
+# editheader changes the stored copy: an added field (encoded), a deleted
+# one, every other byte as received (folded fields too)
+clear()
+set_script('require "editheader";\naddheader "X-Sieve" "Grüße";\ndeleteheader "X-Drop";\nkeep;\n')
+m = (b"From: bob@example.org\nX-Drop: remove me\nSubject: folded\n\tsecond line\n"
+     b"X-Keep: stays\nX-Drop: and me\n\nbody\nX-Drop: not a header here\n")
+rc, err = deliver(m)
+fs = files()
+got = open(fs[0], "rb").read() if fs else b""
+want = (b"Return-Path: <bob@example.org>\nDelivered-To: alice@example.test\n"
+        b"X-Sieve: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\n" + m.replace(b"X-Drop: remove me\n", b"", 1)
+        .replace(b"X-Drop: and me\n", b"", 1))
+ok(rc == 0 and len(fs) == 1 and got.split(b"\n", 3)[3] == want.split(b"\n", 3)[3],
+   "editheader: stored copy edited, the rest byte for byte", got)
+ok(got.split(b"\n")[2].startswith(b"X-Sieve: =?utf-8?"), "editheader: added non-ASCII value stored encoded", got[:200])
+
 # transaction: the second copy fails -> temporary failure, first copy removed
 clear()
 set_script('require ["fileinto", "mailbox"];\nfileinto :create "A";\nfileinto :create "B";\n')
