@@ -21,6 +21,7 @@
 #include "auto-config.h"
 #include "sieve/sieve-ext.h"
 #include "sieve/ext-enotify.h"
+#include "sieve/ext-fcc.h"
 
 #include "lib/ascii.h"
 
@@ -373,36 +374,6 @@ static int notify_duplicate(struct sieve_action *a,
 	       strcmp(a->method, b->method) == 0;
 }
 
-/* notify_json_fcc - the Fcc copy's fields (RFC 8580, sieve/ext-fcc.h) */
-static void notify_json_fcc(struct buf *out, const struct sieve_action *a)
-{
-	size_t i;
-
-	if (a->fcc == NULL)
-		return;
-	buf_append_str(out, ",\"fcc\":");
-	sieve_json_string(out, a->fcc, strlen(a->fcc));
-	if (a->create)
-		buf_append_str(out, ",\"create\":true");
-	if (a->n_flags > 0) {
-		buf_append_str(out, ",\"flags\":[");
-		for (i = 0; i < a->n_flags; i++) {
-			if (i > 0)
-				buf_append_char(out, ',');
-			sieve_json_string(out, a->flags[i], strlen(a->flags[i]));
-		}
-		buf_append_char(out, ']');
-	}
-	if (a->special_use != NULL) {
-		buf_append_str(out, ",\"specialuse\":");
-		sieve_json_string(out, a->special_use, strlen(a->special_use));
-	}
-	if (a->mailboxid != NULL) {
-		buf_append_str(out, ",\"mailboxid\":");
-		sieve_json_string(out, a->mailboxid, strlen(a->mailboxid));
-	}
-}
-
 /* notify_json - method, importance, and from/message/options if set */
 static void notify_json(struct buf *out, const struct sieve_action *a)
 {
@@ -430,7 +401,7 @@ static void notify_json(struct buf *out, const struct sieve_action *a)
 		}
 		buf_append_char(out, ']');
 	}
-	notify_json_fcc(out, a);
+	sieve_fcc_json(out, a);
 }
 
 static const struct sieve_action_def act_notify = {

@@ -93,3 +93,33 @@ const struct sieve_extension sieve_ext_fcc = {
 	.name = "fcc",
 	.tags = fcc_tags,
 };
+
+/* sieve_fcc_json - the Fcc copy's fields of a vacation/notify action */
+void sieve_fcc_json(struct buf *out, const struct sieve_action *a)
+{
+	size_t i;
+
+	if (a->fcc == NULL)
+		return;
+	buf_append_str(out, ",\"fcc\":");
+	sieve_json_string(out, a->fcc, strlen(a->fcc));
+	if (a->create)
+		buf_append_str(out, ",\"create\":true");
+	if (a->n_flags > 0) {
+		buf_append_str(out, ",\"flags\":[");
+		for (i = 0; i < a->n_flags; i++) {
+			if (i > 0)
+				buf_append_char(out, ',');
+			sieve_json_string(out, a->flags[i], strlen(a->flags[i]));
+		}
+		buf_append_char(out, ']');
+	}
+	if (a->special_use != NULL) {
+		buf_append_str(out, ",\"specialuse\":");
+		sieve_json_string(out, a->special_use, strlen(a->special_use));
+	}
+	if (a->mailboxid != NULL) {
+		buf_append_str(out, ",\"mailboxid\":");
+		sieve_json_string(out, a->mailboxid, strlen(a->mailboxid));
+	}
+}

@@ -26,4 +26,10 @@ int sieve_fcc_companion_check(struct sieve_valctx *v,
  * UTF-8 without NUL (Pigeonhole's sieve_mailbox_check_name) */
 int sieve_mailbox_name_valid(const char *name, size_t len);
 
+/* sieve_fcc_json - append the Fcc copy's fields of a vacation or notify
+ * action to its JSON object (",\"fcc\":..." and the copy's create,
+ * flags, specialuse, mailboxid); nothing when it has no :fcc */
+struct buf;
+void sieve_fcc_json(struct buf *out, const struct sieve_action *a);
+
 #endif

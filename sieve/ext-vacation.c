@@ -27,6 +27,7 @@
  * ext-reject.c. vacation does not cancel the implicit keep. */
 #include "auto-config.h"
 #include "sieve/sieve-ext.h"
+#include "sieve/ext-fcc.h"
 
 #include "lib/config.h"
 #include "lib/utf8.h"
@@ -311,36 +312,6 @@ static const char *vacation_conflict(struct pool *pool,
 	return NULL;
 }
 
-/* vac_json_fcc - the Fcc copy's fields (RFC 8580, sieve/ext-fcc.h) */
-static void vac_json_fcc(struct buf *out, const struct sieve_action *a)
-{
-	size_t i;
-
-	if (a->fcc == NULL)
-		return;
-	buf_append_str(out, ",\"fcc\":");
-	sieve_json_string(out, a->fcc, strlen(a->fcc));
-	if (a->create)
-		buf_append_str(out, ",\"create\":true");
-	if (a->n_flags > 0) {
-		buf_append_str(out, ",\"flags\":[");
-		for (i = 0; i < a->n_flags; i++) {
-			if (i > 0)
-				buf_append_char(out, ',');
-			sieve_json_string(out, a->flags[i], strlen(a->flags[i]));
-		}
-		buf_append_char(out, ']');
-	}
-	if (a->special_use != NULL) {
-		buf_append_str(out, ",\"specialuse\":");
-		sieve_json_string(out, a->special_use, strlen(a->special_use));
-	}
-	if (a->mailboxid != NULL) {
-		buf_append_str(out, ",\"mailboxid\":");
-		sieve_json_string(out, a->mailboxid, strlen(a->mailboxid));
-	}
-}
-
 /* vacation_json - to, from, subject, handle when given, seconds */
 static void vacation_json(struct buf *out, const struct sieve_action *a)
 {
@@ -363,7 +334,7 @@ static void vacation_json(struct buf *out, const struct sieve_action *a)
 		sieve_json_string(out, a->handle, strlen(a->handle));
 	}
 	buf_printf(out, ",\"seconds\":%llu", (unsigned long long)a->seconds);
-	vac_json_fcc(out, a);
+	sieve_fcc_json(out, a);
 }
 
 static const struct sieve_action_def sieve_act_vacation = {
