@@ -7,3 +7,11 @@ EXTRA_DIST += bench/README.md bench/deliver bench/driver.c \
 bench: sluice-deliver sluice
 	$(top_srcdir)/bench/deliver $(BENCH_FLAGS) $(abs_top_builddir)
 .PHONY: bench
+
+# bench/sieve: sluice's Sieve engine against Pigeonhole, and sluice-deliver
+# with and without a 3-rule script (bench/README.md)
+EXTRA_DIST += bench/sieve bench/sieve-speed.c
+
+bench-sieve: sluice-deliver sluice $(noinst_LIBRARIES)
+	$(top_srcdir)/bench/sieve $(BENCH_SIEVE_FLAGS) $(abs_top_builddir)
+.PHONY: bench-sieve

@@ -54,6 +54,7 @@ COUNT = 50
 SENDER = "bob@example.test"
 RCPT = "alice@example.test"
 UNKNOWN = "nobody@example.test"
+SIEVE_RCPT = "carol@example.test"
 ARRIVAL_TIMEOUT = 60
 
 if not is_root():
@@ -97,22 +98,46 @@ def deliver_binary():
     return copy
 
 
-def setup_sluice():
+SENDMAIL_PY = """#!/usr/bin/python3
+# sendmail_path for postfix.t: sendmail -oi -f SENDER -- RCPT... by SMTP
+import smtplib, sys
+args = sys.argv[1:]
+sender = args[args.index("-f") + 1] if "-f" in args else ""
+rcpts = args[args.index("--") + 1:]
+data = sys.stdin.buffer.read().replace(b"\\r\\n", b"\\n").replace(b"\\n", b"\\r\\n")
+with smtplib.SMTP("127.0.0.1", {port}, timeout=30) as s:
+    s.sendmail("" if sender == "<>" else sender, rcpts, data)
+"""
+
+
+def setup_sluice(port):
     d = sb.path("sluice")
     make_dirs(d, user, 0o755)
-    for who in ("alice", "bob"):
+    for who in ("alice", "bob", "carol"):
         make_dirs(os.path.join(d, "home", who), user)
+    # carol's Sieve script: a redirected copy to bob and a vacation reply,
+    # both sent through this Postfix's own sendmail (sendmail_path)
+    write_file(os.path.join(d, "home", "carol", ".dovecot.sieve"),
+               b'require ["copy", "vacation"];\n'
+               b'redirect :copy "bob@example.test";\n'
+               b'vacation :days 1 :subject "Away" "Carol is away.";\n', user)
+    # sendmail_path: submit over SMTP to this private Postfix (its own
+    # sendmail -C DIR would need the system main.cf to allow DIR)
+    sendmail = os.path.join(d, "sendmail")
+    write_file(sendmail, SENDMAIL_PY.format(port=port).encode(), user, 0o755)
     make_dirs(os.path.join(d, "spool"), user)
     write_file(os.path.join(d, "deliver.log"), b"", user, 0o600)
     passwd = os.path.join(d, "passwd")
     write_passwd(passwd, [
         (RCPT, user.uid, user.gid, os.path.join(d, "home", "alice")),
-        (SENDER, user.uid, user.gid, os.path.join(d, "home", "bob"))])
+        (SENDER, user.uid, user.gid, os.path.join(d, "home", "bob")),
+        (SIEVE_RCPT, user.uid, user.gid, os.path.join(d, "home", "carol"))])
     conf = os.path.join(d, "sluice.conf")
     settings = {"userdb": "passwd-file:" + passwd,
                 "mail_location": "maildir:~/Maildir",
                 "log_path": os.path.join(d, "deliver.log"),
-                "temp_dir": os.path.join(d, "spool")}
+                "temp_dir": os.path.join(d, "spool"),
+                "sendmail_path": sendmail}
     if user.uid < 500:
         settings["first_valid_uid"] = str(user.uid)
     write_conf(conf, settings)
@@ -337,14 +362,45 @@ def check_bounce():
     tap.is_eq(deferred, [], "no delivery was deferred")
 
 
+def check_sieve(port):
+    """redirect and vacation from carol's script go out through Postfix"""
+    msg = make_message("pf-sieve", 700, sender=SENDER, rcpt=SIEVE_RCPT)
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+        s.sendmail(SENDER, [SIEVE_RCPT], msg.replace(b"\n", b"\r\n"))
+    home = os.path.join(sb.path("sluice"), "home")
+    carol = wait_for(lambda: maildir_files(os.path.join(home, "carol", "Maildir")),
+                     ARRIVAL_TIMEOUT, 0.5) or {}
+    tap.ok(len(carol) == 1, "Sieve: carol keeps her copy (redirect :copy)",
+           maillog()[-2000:])
+
+    def bob_has(pred):
+        return [d for d in maildir_files(os.path.join(home, "bob", "Maildir")).values()
+                if pred(d)]
+    redirected = wait_for(lambda: bob_has(
+        lambda d: b"pf-sieve" in d and b"Auto-Submitted" not in d),
+        ARRIVAL_TIMEOUT, 0.5) or []
+    tap.ok(len(redirected) == 1 and header_count(redirected[0], "Delivered-To") == 2
+           and redirected[0].startswith(b"Return-Path: <%s>" % SENDER.encode()),
+           "Sieve redirect went through Postfix to bob, with the original sender "
+           "and both Delivered-To fields", redirected and redirected[0][:400])
+    replies = wait_for(lambda: bob_has(lambda d: b"Carol is away." in d),
+                       ARRIVAL_TIMEOUT, 0.5) or []
+    tap.ok(len(replies) == 1 and replies[0].startswith(b"Return-Path: <>")
+           and b"Auto-Submitted: auto-replied" in replies[0]
+           and b"In-Reply-To:" in replies[0],
+           "Sieve vacation reply went through Postfix to the sender, from <>",
+           replies and replies[0][:400])
+
+
 def main():
     port = spare_port()
-    conf = setup_sluice()
+    conf = setup_sluice(port)
     if not start_postfix(port, conf):
         return
     sent = inject(port)
     check_arrivals(sent)
     check_bounce()
+    check_sieve(port)
     for line in maillog().splitlines():
         if "warning:" in line or "fatal:" in line or "panic:" in line:
             tap.diag("maillog: " + line)
