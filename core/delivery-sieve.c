@@ -284,6 +284,18 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 	return 0;
 }
 
+/* header_safe - a value that can go into a generated header line as it
+ * is: no CR, LF or other controls (values from scripts and mailto URIs
+ * are untrusted) */
+static int header_safe(const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
 /* flags_from_names - IMAP system flags to the store's bits; keywords
  * are not stored yet (logged) */
 static unsigned flags_from_names(const struct delivery_env *env,
@@ -575,7 +587,8 @@ static void vacation_send(const struct delivery_env *env, struct pool *pool,
 	}
 	subj = message_header_find(msg->msg->root, "Subject", 0);
 	mid = message_header_find(msg->msg->root, "Message-ID", 0);
-	buf_printf(&mail, "From: %s\nTo: <%s>\n", a->from != NULL ? a->from : rcpt->address, to);
+	buf_printf(&mail, "From: %s\nTo: <%s>\n",
+		   a->from != NULL && header_safe(a->from) ? a->from : rcpt->address, to);
 	buf_append_str(&mail, "Subject: ");
 	if (a->subject != NULL) {
 		rfc2047_encode(&mail, a->subject, strlen(a->subject));
@@ -646,7 +659,13 @@ static void notify_send(const struct delivery_env *env, struct pool *pool,
 		size_t k;
 
 		buf_reset(&mail);
-		buf_printf(&mail, "From: %s\nTo: <%s>\nSubject: ", a->from != NULL ? a->from : rcpt->address,
+		if (!header_safe(mt.to[i])) {
+			log_warning("session=%s notify: recipient with control characters skipped",
+				    env->session);
+			continue;
+		}
+		buf_printf(&mail, "From: %s\nTo: <%s>\nSubject: ",
+			   a->from != NULL && header_safe(a->from) ? a->from : rcpt->address,
 			   mt.to[i]);
 		if (mt.subject != NULL)
 			rfc2047_encode(&mail, mt.subject, strlen(mt.subject));
@@ -664,8 +683,11 @@ static void notify_send(const struct delivery_env *env, struct pool *pool,
 			buf_free(&t);
 		}
 		buf_append_str(&mail, "\nAuto-Submitted: auto-notified\n");
-		for (k = 0; k < mt.n_headers; k++)
-			buf_printf(&mail, "%s: %s\n", mt.headers[k].name, mt.headers[k].value);
+		for (k = 0; k < mt.n_headers; k++) {
+			if (header_safe(mt.headers[k].name) && header_safe(mt.headers[k].value))
+				buf_printf(&mail, "%s: %s\n", mt.headers[k].name,
+					   mt.headers[k].value);
+		}
 		buf_printf(&mail, "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n%s\n",
 			   mt.body != NULL ? mt.body : a->message != NULL ? a->message
 			   : "You have new mail.");

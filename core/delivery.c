@@ -116,19 +116,31 @@ int delivery_reader_feed(struct delivery_reader *r, const void *data,
 }
 
 /* sender_normalize - the envelope sender as stored in Return-Path:
- * "<addr>" loses its brackets; "<>", "" and MAILER-DAEMON (what Postfix's
+ * "<addr>" loses its brackets, control characters become '?'; "<>", ""
+ * and MAILER-DAEMON (what Postfix's
  * pipe passes for the null sender unless null_sender= is set, and what a
  * From_ line of a bounce says) are the null sender "" */
 static const char *sender_normalize(struct pool *pool, const char *s)
 {
 	size_t len;
 
+	char *d;
+	size_t i;
+
 	if (s == NULL || strcasecmp(s, "MAILER-DAEMON") == 0)
 		return "";
 	len = strlen(s);
 	if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
-		return pool_strndup(pool, s + 1, len - 2);
-	return pool_strdup(pool, s);
+		d = pool_strndup(pool, s + 1, len - 2);
+	else
+		d = pool_strdup(pool, s);
+	/* it goes into Return-Path and into replies' headers: no line
+	   breaks or other controls from the command line or a From_ line */
+	for (i = 0; d[i] != '\0'; i++) {
+		if ((unsigned char)d[i] < 0x20 || d[i] == 0x7f)
+			d[i] = '?';
+	}
+	return d;
 }
 
 int delivery_reader_finish(struct delivery_reader **rp, const char *sender,

@@ -216,6 +216,23 @@ note = open(s[0], "rb").read() if s else b""
 ok(rc == 0 and len(files()) == 1 and len(s) == 1 and b"To: <carol@example.net>" in note
    and b"Auto-Submitted: auto-notified" in note, "notify mailto: notice sent, message kept", note[:300] or err)
 
+# a mailto URI cannot inject header lines into the notice
+clear()
+set_script('require "enotify";\nnotify "mailto:carol@example.net?X-Evil=a%0D%0ABcc:%20victim@example.org";\n')
+rc, err = deliver()
+s = sent()
+note = open(s[0], "rb").read() if s else b""
+ok(rc == 0 and len(s) == 1 and b"Bcc:" not in note and b"victim" not in note,
+   "notify: a header value with CR/LF from the URI is dropped", note[:400] or err)
+
+# an envelope sender with a line break cannot add header lines
+clear()
+rc, err = deliver(MSG, "-f", "evil@example.org\nX-Injected: yes")
+fs = files()
+got = open(fs[0], "rb").read() if fs else b""
+ok(rc == 0 and b"\nX-Injected" not in got.split(b"\n\n")[0] and got.startswith(b"Return-Path: <evil@example.org?X-Injected: yes>\n"),
+   "-f with a line break: control characters replaced, no header injected", got[:200])
+
 # environment at delivery
 clear()
 set_script('require ["environment", "fileinto", "mailbox"];\nif environment :is "name" "sluice" { fileinto :create "Env"; }\n')
