@@ -336,6 +336,9 @@ static int sendmail_run(const struct delivery_env *env, const char *sender,
 	pid_t pid;
 	int ret = 0;
 
+	/* nothing leaves before every copy saved so far is durable */
+	if (env->batch != NULL && delivery_batch_sync(env->batch, err) < 0)
+		return -1;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set_errno(err, errno, "pipe");
 	pid = fork();
@@ -349,7 +352,19 @@ static int sendmail_run(const struct delivery_env *env, const char *sender,
 				       (char *)(*sender != '\0' ? sender : "<>"),
 				       (char *)"--", (char *)rcpt, NULL };
 
+		sigset_t none;
+
 		if (dup2(fds[0], 0) < 0)
+			_exit(75);
+		/* a server's worker blocks its stop signals; sendmail must
+		   not inherit that */
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+		/* a server acting as the user (delivery_user_enter) still
+		   has root as its real uid: the child drops it for good */
+		if (getuid() != geteuid() &&
+		    (setresgid(getegid(), getegid(), getegid()) < 0 ||
+		     setresuid(geteuid(), geteuid(), geteuid()) < 0))
 			_exit(75);
 		execve(path, argv, envp);
 		_exit(75);
@@ -862,7 +877,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 	int ret = 0, rejected = 0;
 
 	err_clear(&err);
-	delivery_trace_headers(&trace, msg, rcpt);
+	delivery_trace_headers(env, &trace, msg, rcpt);
 	hdrs = sieve_result_headers(result, &n_hdrs);
 	if (hdrs != NULL && edited_header(msg, hdrs, n_hdrs, &trace, &from, &err) < 0) {
 		result_from_err(res, &err);
@@ -929,7 +944,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 			break;
 		}
 		buf_reset(&id);
-		ret = delivery_save(st, folder, flags_from_names(env, a->flags, a->n_flags),
+		ret = delivery_save(env, st, folder, flags_from_names(env, a->flags, a->n_flags),
 				    msg, &trace, from, &id, &err);
 		if (ret == 0) {
 			saved[n_saved].folder = pool_strdup(pool, folder);

@@ -30,10 +30,12 @@ const char *delivery_choose_folder(const struct delivery_env *env,
 				   int create);
 /* delivery_save - store prefix (trace headers, or trace headers and an
  * edited header) and then the spooled message from offset from */
-int delivery_save(struct store *st, const char *folder, unsigned flags,
+int delivery_save(const struct delivery_env *env, struct store *st,
+		  const char *folder, unsigned flags,
 		  const struct delivery_message *msg, const struct buf *trace,
 		  uint64_t from, struct buf *id, struct sl_err *err);
-void delivery_trace_headers(struct buf *b, const struct delivery_message *msg,
+void delivery_trace_headers(const struct delivery_env *env, struct buf *b,
+			    const struct delivery_message *msg,
 			    const struct delivery_rcpt *rcpt);
 
 #endif

@@ -62,6 +62,8 @@ struct delivery_reader *delivery_reader_new(const struct config *cfg,
 static void reader_parse(struct delivery_reader *r, const char *data,
 			 size_t len)
 {
+	if (len == 0)
+		return;
 	if (!r->eol_known) {
 		const char *nl = memchr(data, '\n', len);
 
@@ -77,7 +79,8 @@ static void reader_parse(struct delivery_reader *r, const char *data,
  * line (kept out of the stored message, its address taken as sender) */
 static void reader_first_line(struct delivery_reader *r, int at_end)
 {
-	const char *nl = memchr(r->first.data, '\n', r->first.len);
+	const char *nl = r->first.len > 0
+			 ? memchr(r->first.data, '\n', r->first.len) : NULL;
 	size_t line_len;
 
 	if (nl == NULL && !at_end && r->first.len < FROM_LINE_MAX)
@@ -143,6 +146,33 @@ static const char *sender_normalize(struct pool *pool, const char *s)
 	return d;
 }
 
+/* received_queue_id - the "id X" clause of a Received field (RFC 5321
+ * 4.4), which MTAs fill with their queue id; NULL if there is none */
+static const char *received_queue_id(struct pool *pool, const char *v,
+				     size_t len)
+{
+	size_t i, start;
+
+	for (i = 0; i + 3 < len; i++) {
+		if ((i == 0 || isspace((unsigned char)v[i - 1])) &&
+		    strncasecmp(v + i, "id", 2) == 0 &&
+		    isspace((unsigned char)v[i + 2])) {
+			i += 2;
+			while (i < len && isspace((unsigned char)v[i]))
+				i++;
+			start = i;
+			while (i < len && i - start < 64 &&
+			       (isalnum((unsigned char)v[i]) || v[i] == '-' ||
+				v[i] == '.' || v[i] == '_' || v[i] == '@'))
+				i++;
+			if (i > start)
+				return pool_strndup(pool, v + start, i - start);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 int delivery_reader_finish(struct delivery_reader **rp, const char *sender,
 			   struct delivery_message *msg, struct sl_err *err)
 {
@@ -163,6 +193,10 @@ int delivery_reader_finish(struct delivery_reader **rp, const char *sender,
 	if (h != NULL)
 		msg->message_id = pool_strndup(r->pool, h->value,
 					       strnlen(h->value, h->value_len));
+	h = message_header_find(msg->msg->root, "Received", 0);
+	if (h != NULL)
+		msg->queue_id = received_queue_id(r->pool, h->value,
+						  h->value_len);
 	buf_free(&r->first);
 	free(r);
 	*rp = NULL;
@@ -260,16 +294,15 @@ static int id_from_config(const struct config *cfg, const char *key,
 	return 1;
 }
 
-int delivery_switch_user(const struct delivery_env *env,
-			 const struct delivery_rcpt *rcpt,
-			 struct delivery_result *res)
+/* user_ids - the uid/gid to deliver as: the userdb's, else mail_uid /
+ * mail_gid; never root or below first_valid_uid */
+static int user_ids(const struct delivery_env *env,
+		    const struct user_record *u, uid_t *uid_r, gid_t *gid_r,
+		    struct delivery_result *res)
 {
-	const struct user_record *u = rcpt->user;
 	unsigned long uid = 0, gid = 0;
 	int r;
 
-	if (geteuid() != 0)
-		return 0;
 	if (u->has_uid)
 		uid = u->uid;
 	else if ((r = id_from_config(env->cfg, "mail_uid", 0, &uid)) <= 0)
@@ -288,16 +321,75 @@ int delivery_switch_user(const struct delivery_env *env,
 		return result_set(res, DELIVERY_TEMPFAIL,
 				  "refusing to deliver as uid %lu for %s "
 				  "(below first_valid_uid)", uid, u->user);
-	if (setgroups(1, (const gid_t *)&(gid_t){ (gid_t)gid }) < 0 ||
-	    setgid((gid_t)gid) < 0 || setuid((uid_t)uid) < 0)
+	*uid_r = (uid_t)uid;
+	*gid_r = (gid_t)gid;
+	return 0;
+}
+
+int delivery_switch_user(const struct delivery_env *env,
+			 const struct delivery_rcpt *rcpt,
+			 struct delivery_result *res)
+{
+	const struct user_record *u = rcpt->user;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (user_ids(env, u, &uid, &gid, res) < 0)
+		return -1;
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
 		return result_set(res, DELIVERY_TEMPFAIL,
 				  "cannot switch to uid %lu gid %lu: %s",
-				  uid, gid, strerror(errno));
+				  (unsigned long)uid, (unsigned long)gid,
+				  strerror(errno));
 	if (setuid(0) == 0)
 		return result_set(res, DELIVERY_TEMPFAIL,
 				  "privileges could not be dropped");
 	if (u->home != NULL)
 		(void)setenv("HOME", u->home, 1);
+	return 0;
+}
+
+int delivery_user_enter(const struct delivery_env *env,
+			const struct delivery_rcpt *rcpt,
+			struct delivery_result *res)
+{
+	const struct user_record *u = rcpt->user;
+	uid_t uid;
+	gid_t gid;
+
+	if (u->home != NULL)
+		(void)setenv("HOME", u->home, 1);
+	else
+		(void)unsetenv("HOME");
+	if (geteuid() != 0)
+		return 0;
+	if (user_ids(env, u, &uid, &gid, res) < 0)
+		return -1;
+	/* the real uid stays root, so delivery_user_leave can come back;
+	   children (sendmail) drop it for good before exec */
+	if (setgroups(1, &gid) < 0 || setresgid((gid_t)-1, gid, (gid_t)-1) < 0 ||
+	    setresuid((uid_t)-1, uid, (uid_t)-1) < 0) {
+		int e = errno;
+
+		(void)delivery_user_leave();
+		return result_set(res, DELIVERY_TEMPFAIL,
+				  "cannot act as uid %lu gid %lu: %s",
+				  (unsigned long)uid, (unsigned long)gid,
+				  strerror(e));
+	}
+	return 0;
+}
+
+int delivery_user_leave(void)
+{
+	if (getuid() != 0 || geteuid() == 0)
+		return 0;
+	if (setresuid((uid_t)-1, 0, (uid_t)-1) < 0 ||
+	    setresgid((gid_t)-1, 0, (gid_t)-1) < 0 ||
+	    setgroups(0, NULL) < 0)
+		return -1;
 	return 0;
 }
 
@@ -310,19 +402,30 @@ static void header_value_clean(struct buf *b, const char *value)
 		buf_append_char(b, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
 }
 
-/* delivery_trace_headers - Return-Path and Delivered-To, in the
- * message's own line ending */
-void delivery_trace_headers(struct buf *b,
-				   const struct delivery_message *msg,
-				   const struct delivery_rcpt *rcpt)
+/* delivery_trace_headers - Return-Path, Delivered-To (unless the front
+ * end shares one copy among recipients) and the front end's Received
+ * field, in the message's own line ending */
+void delivery_trace_headers(const struct delivery_env *env, struct buf *b,
+			    const struct delivery_message *msg,
+			    const struct delivery_rcpt *rcpt)
 {
 	const char *eol = msg->crlf ? "\r\n" : "\n";
+	const char *p;
 
 	buf_append_str(b, "Return-Path: <");
 	header_value_clean(b, msg->sender);
-	buf_printf(b, ">%sDelivered-To: ", eol);
-	header_value_clean(b, rcpt->address);
-	buf_append_str(b, eol);
+	buf_printf(b, ">%s", eol);
+	if (!env->no_delivered_to) {
+		buf_append_str(b, "Delivered-To: ");
+		header_value_clean(b, rcpt->address);
+		buf_append_str(b, eol);
+	}
+	for (p = env->received; p != NULL && *p != '\0'; p++) {
+		if (*p == '\n')
+			buf_append_str(b, eol);
+		else
+			buf_append_char(b, *p);
+	}
 }
 
 /* delivery_choose_folder - the -m folder if it can be used, else INBOX
@@ -357,24 +460,96 @@ const char *delivery_choose_folder(const struct delivery_env *env,
 	return "INBOX";
 }
 
+struct delivery_batch {
+	struct store_sync *sync;
+	int have;		/* a saved copy can be linked */
+	struct buf prefix;	/* its bytes before the spooled message */
+	uint64_t from;		/* and where in the spool they went on */
+	struct buf path;	/* its file */
+	unsigned links;
+};
+
+struct delivery_batch *delivery_batch_new(void)
+{
+	struct delivery_batch *b = xcalloc(1, sizeof(*b));
+
+	b->sync = store_sync_new();
+	buf_init(&b->prefix);
+	buf_init(&b->path);
+	return b;
+}
+
+int delivery_batch_sync(struct delivery_batch *b, struct sl_err *err)
+{
+	return store_sync_flush(b->sync, err);
+}
+
+unsigned delivery_batch_links(const struct delivery_batch *b)
+{
+	return b->links;
+}
+
+void delivery_batch_free(struct delivery_batch **bp)
+{
+	struct delivery_batch *b = *bp;
+
+	if (b == NULL)
+		return;
+	store_sync_free(&b->sync);
+	buf_free(&b->prefix);
+	buf_free(&b->path);
+	free(b);
+	*bp = NULL;
+}
+
+/* batch_link - store a hard link of the batch's earlier copy when this
+ * copy's bytes are the same: 1 linked, 0 write a copy, -1 error */
+static int batch_link(struct delivery_batch *b, struct store *st,
+		      const char *folder, const struct store_save_info *info,
+		      const struct buf *trace, uint64_t from, struct buf *id,
+		      struct sl_err *err)
+{
+	int r;
+
+	if (b == NULL || !b->have || st->v->save_link == NULL ||
+	    from != b->from || trace->len != b->prefix.len ||
+	    memcmp(trace->data, b->prefix.data, trace->len) != 0)
+		return 0;
+	r = st->v->save_link(st, folder, info, b->path.data, id, err);
+	if (r > 0)
+		b->links++;
+	return r;
+}
+
 /* delivery_save - write trace headers and the spooled message */
-int delivery_save(struct store *st, const char *folder, unsigned flags,
+int delivery_save(const struct delivery_env *env, struct store *st,
+		  const char *folder, unsigned flags,
 		  const struct delivery_message *msg, const struct buf *trace,
 		  uint64_t from, struct buf *id, struct sl_err *err)
 {
+	struct delivery_batch *batch = env->batch;
 	struct store_save_info info;
 	struct store_save *save;
+	struct buf path = BUF_INIT;
 	uint64_t off = from, size = spool_size(msg->spool);
 	char *block = NULL;
-	int ret = -1;
+	int r;
 
 	memset(&info, 0, sizeof(info));
 	info.sender = msg->sender;
 	info.received = msg->received;
 	info.flags = flags;
 	info.size = trace->len + (size - from);
+	if (batch != NULL) {
+		info.sync = batch->sync;
+		info.path_r = &path;
+	}
+	if ((r = batch_link(batch, st, folder, &info, trace, from, id, err)) != 0) {
+		buf_free(&path);
+		return r > 0 ? 0 : -1;
+	}
 	if (store_save_begin(st, folder, &info, &save, err) < 0)
-		return -1;
+		goto fail_nosave;
 	if (st->v->save_write(save, trace->data, trace->len, err) < 0)
 		goto fail;
 	block = xmalloc(DELIVERY_COPY_CHUNK);
@@ -392,11 +567,25 @@ int delivery_save(struct store *st, const char *folder, unsigned flags,
 		off += (uint64_t)n;
 	}
 	free(block);
-	return st->v->save_commit(&save, id, err);
+	if (st->v->save_commit(&save, id, err) < 0)
+		goto fail_nosave;
+	if (batch != NULL && path.len > 0) {
+		/* later recipients with the same bytes link to this copy */
+		batch->have = 1;
+		batch->from = from;
+		buf_reset(&batch->prefix);
+		buf_append(&batch->prefix, trace->data, trace->len);
+		buf_reset(&batch->path);
+		buf_append(&batch->path, path.data, path.len);
+	}
+	buf_free(&path);
+	return 0;
 fail:
 	free(block);
 	st->v->save_abort(&save);
-	return ret;
+fail_nosave:
+	buf_free(&path);
+	return -1;
 }
 
 int delivery_deliver(const struct delivery_env *env, struct pool *pool,
@@ -435,8 +624,9 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		return ret;
 	}
 	folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
-	delivery_trace_headers(&trace, msg, rcpt);
-	ret = delivery_save(st, folder, 0, msg, &trace, msg->skip, &id, &err);
+	delivery_trace_headers(env, &trace, msg, rcpt);
+	ret = delivery_save(env, st, folder, 0, msg, &trace, msg->skip, &id,
+			    &err);
 	if (ret == 0) {
 		result_set(res, DELIVERY_OK, "saved");
 		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);
@@ -472,6 +662,10 @@ void delivery_log(const struct delivery_env *env,
 		if (msg->message_id != NULL) {
 			buf_append_str(&line, " msgid=");
 			log_quote(&line, msg->message_id);
+		}
+		if (msg->queue_id != NULL) {
+			buf_append_str(&line, " queue_id=");
+			log_quote(&line, msg->queue_id);
 		}
 	}
 	if (res->folder[0] != '\0') {

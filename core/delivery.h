@@ -33,6 +33,8 @@ struct delivery_message {
 	int crlf;		/* the message's header uses CRLF */
 	time_t received;
 	const char *message_id;	/* for the log; NULL if none */
+	const char *queue_id;	/* the MTA's queue id from the topmost
+				   Received field ("id X"), for the log */
 };
 
 /* The per-message reader: feeds spool and parser as bytes arrive. */
@@ -69,6 +71,20 @@ struct delivery_hooks {
 	void *ctx;
 };
 
+/* One message to several recipients (LMTP): the directory fsyncs of all
+ * their copies are deferred and done together (delivery_batch_sync), and a
+ * copy whose bytes equal an earlier one's is a hard link of that file
+ * (single-instance storage) where the store, filesystem and owner allow. */
+struct delivery_batch;
+
+struct delivery_batch *delivery_batch_new(void);
+/* delivery_batch_sync - make every copy saved in the batch durable; call
+ * before acknowledging any of them */
+int delivery_batch_sync(struct delivery_batch *b, struct sl_err *err);
+/* delivery_batch_links - copies that were hard links of an earlier one */
+unsigned delivery_batch_links(const struct delivery_batch *b);
+void delivery_batch_free(struct delivery_batch **b);
+
 struct delivery_env {
 	const struct config *cfg;
 	struct userdb *userdb;
@@ -77,6 +93,11 @@ struct delivery_env {
 	int reject_as_result;	/* a Sieve reject is DELIVERY_REJECTED for
 				   the front end to answer (-e, LMTP); else
 				   the core sends the rejection notice */
+	int no_delivered_to;	/* store no Delivered-To field (LMTP with
+				   several recipients: one shared copy) */
+	const char *received;	/* a Received field to store after the
+				   trace fields (LF-terminated), or NULL */
+	struct delivery_batch *batch;	/* NULL: each copy durable on its own */
 };
 
 /* delivery_lookup - find the recipient; on failure res says why
@@ -89,7 +110,18 @@ int delivery_lookup(const struct delivery_env *env, struct pool *pool,
 int delivery_switch_user(const struct delivery_env *env,
 			 const struct delivery_rcpt *rcpt,
 			 struct delivery_result *res);
-/* delivery_deliver - store msg for rcpt; 0 when delivered and durable */
+/* delivery_user_enter - when running as root, act as the recipient
+ * (effective uid/gid and groups, HOME) until delivery_user_leave; the
+ * same checks as delivery_switch_user. For servers that deliver to many
+ * users in one process. Not root: nothing to do. */
+int delivery_user_enter(const struct delivery_env *env,
+			const struct delivery_rcpt *rcpt,
+			struct delivery_result *res);
+/* delivery_user_leave - back to root; -1 if that fails (the process must
+ * then stop serving) */
+int delivery_user_leave(void);
+/* delivery_deliver - store msg for rcpt; 0 when delivered and durable
+ * (with env->batch: once delivery_batch_sync succeeds) */
 int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		     const struct delivery_message *msg,
 		     const struct delivery_rcpt *rcpt,

@@ -44,11 +44,19 @@ struct store_location {
 	const char *inbox;	/* mbox INBOX file; NULL: backend default */
 };
 
+struct store_sync;
+
 struct store_save_info {
 	const char *sender;	/* envelope sender, "" for <> (mbox From_) */
 	time_t received;	/* delivery time (mbox From_ line, mtime) */
 	unsigned flags;		/* enum store_flag set at save */
 	uint64_t size;		/* exact bytes that will be written, or 0 */
+	struct store_sync *sync;	/* non-NULL: the directory fsync a
+					   commit needs is added here instead
+					   (store_sync_flush makes it durable) */
+	struct buf *path_r;	/* non-NULL: the saved file's path, for
+				   save_link (backends with one file per
+				   message only; others leave it empty) */
 };
 
 struct store_msg_info {
@@ -92,6 +100,14 @@ struct store_vfuncs {
 	int (*save_commit)(struct store_save **save, struct buf *id_r,
 			   struct sl_err *err);
 	void (*save_abort)(struct store_save **save);
+	/* save_link - store a message whose bytes are exactly those of the
+	 * file src (saved before by save_commit, info->path_r) as a hard
+	 * link of it: 1 done (durable, or its directory in info->sync), 0
+	 * not possible here (other filesystem, other owner, src gone: write
+	 * a copy instead), -1 error. NULL: the backend cannot link. */
+	int (*save_link)(struct store *st, const char *folder,
+			 const struct store_save_info *info, const char *src,
+			 struct buf *id_r, struct sl_err *err);
 
 	/* reading, for the access daemons and the admin tools */
 	int (*msg_list)(struct store *st, const char *folder, struct pool *pool,
@@ -127,6 +143,17 @@ int store_folder_name_check(const char *folder, struct sl_err *err);
 int store_folder_is_inbox(const char *folder);
 /* store_flags_to_string / from - "SRFTD"-style letters for logs/tests */
 const char *store_flags_to_string(unsigned flags, char buf[8]);
+
+/* A set of directories waiting for fsync: saves of one message to many
+ * recipients link every copy first and then sync each directory once, so
+ * they share the filesystem's journal commits. */
+struct store_sync *store_sync_new(void);
+/* store_sync_add - remember dir (copied) unless it is there already */
+void store_sync_add(struct store_sync *s, const char *dir);
+/* store_sync_flush - fsync every directory, then forget them; -1 if any
+ * failed (err names the first) */
+int store_sync_flush(struct store_sync *s, struct sl_err *err);
+void store_sync_free(struct store_sync **s);
 
 static inline int store_save_begin(struct store *st, const char *folder,
 				   const struct store_save_info *info,

@@ -114,6 +114,9 @@ int maildir_save_write(struct store_save *save, const void *data,
 int maildir_save_commit(struct store_save **save, struct buf *id_r,
 			struct sl_err *err);
 void maildir_save_abort(struct store_save **save);
+int maildir_save_link(struct store *st, const char *folder,
+		      const struct store_save_info *info, const char *src,
+		      struct buf *id_r, struct sl_err *err);
 
 /* maildir-msg.c */
 int maildir_msg_list(struct store *st, const char *folder, struct pool *pool,

@@ -23,6 +23,8 @@ struct maildir_save {
 	int fd;
 	int failed;		/* a write failed: only abort is left */
 	unsigned flags;
+	struct store_sync *sync;	/* defer the directory fsync here */
+	struct buf *path_r;	/* where the saved file's path goes */
 	uint64_t expect, written;
 	time_t received, now;
 	size_t stage_len;
@@ -98,6 +100,8 @@ int maildir_save_begin(struct store *s, const char *folder,
 	sv->st = st;
 	sv->fd = -1;
 	sv->flags = info->flags;
+	sv->sync = info->sync;
+	sv->path_r = info->path_r;
 	sv->expect = info->size;
 	sv->received = info->received;
 	if (maildir_folder_dir(st, folder, &sv->dir, err) < 0 ||
@@ -201,9 +205,9 @@ static int maildir_save_sync(struct maildir_save *sv, struct sl_err *err)
 	return 0;
 }
 
-/* maildir_save_link - tmp/ file to dest: link + unlink, so an existing
+/* maildir_save_rename - tmp/ file to dest: link + unlink, so an existing
  * dest is never replaced; rename where hard links are not supported */
-static int maildir_save_link(struct maildir_save *sv, const char *dest)
+static int maildir_save_rename(struct maildir_save *sv, const char *dest)
 {
 	if (!sv->st->no_link) {
 		if (link(sv->tmp_path.data, dest) == 0) {
@@ -243,7 +247,7 @@ static int maildir_save_place(struct maildir_save *sv, struct buf *dest,
 		buf_printf(dest, "%s/%s/%s", sv->dir.data, sub, sv->base.data);
 		if (sv->flags != 0)
 			maildir_uniq_info(dest, sv->flags, NULL);
-		if (maildir_save_link(sv, dest->data) == 0)
+		if (maildir_save_rename(sv, dest->data) == 0)
 			break;
 		if (errno == ENOENT && !repaired) {
 			/* new/ or cur/ is gone: make it again, once */
@@ -281,7 +285,9 @@ int maildir_save_commit(struct store_save **save, struct buf *id_r,
 	    maildir_save_place(sv, &dest, &sub, err) < 0)
 		goto fail;
 	buf_printf(&dir, "%s/%s", sv->dir.data, sub);
-	if (maildir_fsync_dir(dir.data, err) < 0) {
+	if (sv->sync != NULL) {
+		store_sync_add(sv->sync, dir.data);
+	} else if (maildir_fsync_dir(dir.data, err) < 0) {
 		/* not durable: take it back, the MTA will retry */
 		if (unlink(dest.data) < 0 && errno != ENOENT)
 			log_error("maildir: %s may be delivered twice: cannot "
@@ -291,6 +297,10 @@ int maildir_save_commit(struct store_save **save, struct buf *id_r,
 	if (id_r != NULL) {
 		buf_reset(id_r);
 		buf_append(id_r, sv->base.data, sv->base.len);
+	}
+	if (sv->path_r != NULL) {
+		buf_reset(sv->path_r);
+		buf_append(sv->path_r, dest.data, dest.len);
 	}
 	buf_free(&dest);
 	buf_free(&dir);
@@ -311,4 +321,93 @@ void maildir_save_abort(struct store_save **save)
 		return;
 	*save = NULL;
 	maildir_save_free(sv, 1);
+}
+
+/* link_usable - src can be shared with this save: it exists, it is ours
+ * (a copy owned by another user would not be readable, or charged to the
+ * wrong user) and it has the size the caller expects */
+static int link_usable(const char *src, const struct store_save_info *info,
+		       uint64_t *size_r)
+{
+	struct stat sb;
+
+	if (stat(src, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid())
+		return 0;
+	if (info->size != 0 && (uint64_t)sb.st_size != info->size)
+		return 0;
+	*size_r = (uint64_t)sb.st_size;
+	return 1;
+}
+
+int maildir_save_link(struct store *s, const char *folder,
+		      const struct store_save_info *info, const char *src,
+		      struct buf *id_r, struct sl_err *err)
+{
+	struct maildir_store *st = (struct maildir_store *)s;
+	struct buf dir = BUF_INIT, base = BUF_INIT, dest = BUF_INIT;
+	const char *sub = info->flags != 0 ? "cur" : "new";
+	uint64_t size = 0;
+	time_t now = 0;
+	int tries = 0, repaired = 0, ret = -1;
+
+	if (st->no_link || !link_usable(src, info, &size))
+		return 0;
+	if (st->host == NULL) {
+		struct buf host = BUF_INIT;
+
+		if (maildir_uniq_host(st->cfg_host, &host, err) < 0)
+			return -1;
+		st->host = buf_steal(&host);
+	}
+	if (maildir_folder_dir(st, folder, &dir, err) < 0)
+		goto out;
+	for (;;) {
+		buf_reset(&base);
+		maildir_uniq_next(&base, st->host, size, &now);
+		buf_reset(&dest);
+		buf_printf(&dest, "%s/%s/%s", dir.data, sub, base.data);
+		if (info->flags != 0)
+			maildir_uniq_info(&dest, info->flags, NULL);
+		if (link(src, dest.data) == 0)
+			break;
+		if (errno == EEXIST && ++tries < MAILDIR_UNIQ_TRIES)
+			continue;
+		if (errno == ENOENT && !repaired && access(src, F_OK) == 0) {
+			repaired = 1;
+			if (maildir_folder_repair(st, dir.data, err) < 0)
+				goto out;
+			continue;
+		}
+		/* another filesystem, no hard links, src gone, a link limit:
+		   the caller writes a copy */
+		ret = 0;
+		goto out;
+	}
+	buf_reset(&dir);
+	buf_append(&dir, dest.data, dest.len);
+	*strrchr(dir.data, '/') = '\0';
+	dir.len = strlen(dir.data);
+	if (info->sync != NULL) {
+		store_sync_add(info->sync, dir.data);
+	} else if (maildir_fsync_dir(dir.data, err) < 0) {
+		if (unlink(dest.data) < 0 && errno != ENOENT)
+			log_error("maildir: %s may be delivered twice: cannot "
+				  "remove it: %s", dest.data, strerror(errno));
+		goto out;
+	}
+	if (id_r != NULL) {
+		buf_reset(id_r);
+		buf_append(id_r, base.data, base.len);
+	}
+	if (info->path_r != NULL) {
+		buf_reset(info->path_r);
+		buf_append(info->path_r, dest.data, dest.len);
+	}
+	ret = 1;
+out:
+	buf_free(&dir);
+	buf_free(&base);
+	buf_free(&dest);
+	return ret;
 }

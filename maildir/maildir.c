@@ -143,6 +143,7 @@ const struct store_vfuncs maildir_store_vfuncs = {
 	.save_write = maildir_save_write,
 	.save_commit = maildir_save_commit,
 	.save_abort = maildir_save_abort,
+	.save_link = maildir_save_link,
 	.msg_list = maildir_msg_list,
 	.msg_open = maildir_msg_open,
 	.reader_read = maildir_msg_read,

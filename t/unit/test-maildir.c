@@ -113,7 +113,7 @@ static int save(struct store *st, const char *folder, const void *data,
 		size_t len, size_t chunk, uint64_t size_hint, unsigned flags,
 		struct buf *id_r, struct sl_err *err)
 {
-	struct store_save_info info = {"", 0, flags, 0};
+	struct store_save_info info = { .sender = "", .received = 0, .flags = flags, .size = 0 };
 	struct store_save *sv;
 	size_t off = 0;
 
@@ -258,7 +258,7 @@ static void test_save_read(struct store *st)
 static void test_chunks(struct store *st)
 {
 	struct buf msg = BUF_INIT, id = BUF_INIT, got = BUF_INIT;
-	struct store_save_info info = {"", 0, 0, 0};
+	struct store_save_info info = { .sender = "", .received = 0, .flags = 0, .size = 0 };
 	struct store_save *sv;
 	struct sl_err err;
 	size_t i;
@@ -349,7 +349,7 @@ static void test_hostname(void)
 
 static void test_abort(struct store *st)
 {
-	struct store_save_info info = {"", 0, 0, 3};
+	struct store_save_info info = { .sender = "", .received = 0, .flags = 0, .size = 3 };
 	struct store_save *sv;
 	struct sl_err err;
 	int before = count_dir(path_of("M/new", NULL));
@@ -509,7 +509,7 @@ static void test_refusals(struct store *st)
 					  NULL};
 	struct pool *pool = pool_new(1024);
 	struct store_msg_info *msgs;
-	struct store_save_info info = {"", 0, 0, 1};
+	struct store_save_info info = { .sender = "", .received = 0, .flags = 0, .size = 1 };
 	struct store_save *sv;
 	struct store_reader *rd;
 	struct sl_err err;
@@ -573,7 +573,7 @@ static void test_flags(struct store *st)
 	struct pool *pool = pool_new(4096);
 	const struct store_msg_info *m;
 	struct buf id = BUF_INIT, got = BUF_INIT;
-	struct store_save_info info = {"", 1000000000, STORE_FLAG_SEEN, 4};
+	struct store_save_info info = { .sender = "", .received = 1000000000, .flags = STORE_FLAG_SEEN, .size = 4 };
 	struct store_save *sv;
 	struct sl_err err;
 	char from[1024];
@@ -714,6 +714,58 @@ static int unwritable_try(void)
 /* test_unwritable - the store refuses writes: a temporary failure (an
  * admin can fix modes; the MTA retries) and nothing left behind. As
  * root, modes do not bind, so a child does it as nobody. */
+/* test_link_and_sync - single-instance saves: a second copy is a hard
+ * link of the first (same inode, its own name and flags); with a sync set
+ * the directory fsync is deferred (the directory is recorded, the flush
+ * succeeds); a source that is gone or not the same size gives 0 (the
+ * caller writes a copy) */
+static void test_link_and_sync(struct store *st)
+{
+	static const char msg[] = "Subject: link\n\nsame bytes\n";
+	struct store_sync *sync = store_sync_new();
+	struct store_save_info info = { .sender = "", .size = sizeof(msg) - 1 };
+	struct buf path = BUF_INIT, path2 = BUF_INIT, id = BUF_INIT;
+	struct store_save *sv;
+	struct stat a, b;
+	struct sl_err err;
+	int r;
+
+	info.sync = sync;
+	info.path_r = &path;
+	ok(V->save_begin(st, "INBOX", &info, &sv, &err) == 0 &&
+	   V->save_write(sv, msg, sizeof(msg) - 1, &err) == 0 &&
+	   V->save_commit(&sv, &id, &err) == 0, "save with a sync set");
+	ok(path.len > 0 && strstr(path.data, "/new/") != NULL,
+	   "commit reports the saved file's path (%s)", buf_cstr(&path));
+	info.path_r = &path2;
+	info.flags = STORE_FLAG_SEEN;
+	r = V->save_link(st, "Links", &info, path.data, &id, &err);
+	ok(r < 0, "link into a missing folder fails as a save would (%s)",
+	   err.text);
+	ok(V->folder_create(st, "Links", &err) == 0, "create Links");
+	r = V->save_link(st, "Links", &info, path.data, &id, &err);
+	is_int(r, 1, "save_link into another folder");
+	ok(stat(path.data, &a) == 0 && stat(path2.data, &b) == 0 &&
+	   a.st_ino == b.st_ino && a.st_nlink == 2,
+	   "the copy is a hard link of the first (nlink %lu)",
+	   (unsigned long)a.st_nlink);
+	ok(strstr(path2.data, "/cur/") != NULL &&
+	   strstr(path2.data, ":2,S") != NULL, "with its own flags: %s",
+	   buf_cstr(&path2));
+	ok(strcmp(path.data, path2.data) != 0, "and its own name");
+	ok(store_sync_flush(sync, &err) == 0, "deferred directory fsyncs");
+	info.size = 3;
+	is_int(V->save_link(st, "INBOX", &info, path.data, &id, &err), 0,
+	       "a source of another size is not linked");
+	info.size = 0;
+	is_int(V->save_link(st, "INBOX", &info, "/nonexistent/x", &id, &err), 0,
+	       "a missing source is not linked");
+	store_sync_free(&sync);
+	buf_free(&path);
+	buf_free(&path2);
+	buf_free(&id);
+}
+
 static void test_unwritable(void)
 {
 	struct sl_err err;
@@ -787,6 +839,7 @@ int main(void)
 		test_refusals(st);
 		test_flags(st);
 		test_expunge(st);
+		test_link_and_sync(st);
 		store_close(&st);
 	}
 	test_hostname();
