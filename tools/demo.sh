@@ -7,10 +7,16 @@ top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 demo="$top/demo"
 corpus=${SLUICE_CORPUS:-$top/../shared/corpus}
 deliver="$top/sluice-deliver"
+lmtpd="$top/sluice-lmtpd"
 sluice="$top/sluice"
 
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
+# a sluice-lmtpd left running by an earlier demo
+if [ -f "$demo/lmtpd.pid" ]; then
+	kill "$(cat "$demo/lmtpd.pid")" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -f "$demo/lmtpd.pid" ] || break; sleep 0.5; done
+fi
 rm -rf "$demo"
 mkdir -p "$demo/home/alice" "$demo/home/bob"
 
@@ -78,6 +84,56 @@ bold "The top of a delivered message (Return-Path and Delivered-To added):"
 f=$(ls "$demo/home/alice/Maildir/new/" | head -1)
 head -4 "$demo/home/alice/Maildir/new/$f" | sed 's/^/  /'
 
+# sluice-lmtpd on a free loopback port, in the background
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >> "$demo/sluice.conf" <<CONF
+lmtp_listen = 127.0.0.1:$port, unix:$demo/lmtp.sock
+lmtp_pid_file = $demo/lmtpd.pid
+lmtp_workers = 2
+CONF
+bold "Starting sluice-lmtpd on 127.0.0.1:$port and $demo/lmtp.sock:"
+"$lmtpd" -c "$demo/sluice.conf"
+echo "  running, pid $(cat "$demo/lmtpd.pid")"
+
+bold "One LMTP transaction to three recipients (a reply for each after the data):"
+python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+f = s.makefile("rb")
+def reply():
+    lines = []
+    while True:
+        line = f.readline().decode().rstrip("\r\n")
+        lines.append(line)
+        if len(line) < 4 or line[3] != "-":
+            return lines
+def say(cmd, n=1):
+    print("  C: " + cmd)
+    s.sendall(cmd.encode() + b"\r\n")
+    for _ in range(n):
+        for line in reply():
+            print("  S: " + line)
+for line in reply():
+    print("  S: " + line)
+say("LHLO demo.example")
+say("MAIL FROM:<newsletter@example.org>")
+say("RCPT TO:<alice@example.test>")
+say("RCPT TO:<bob@example.test>")
+say("RCPT TO:<carol@example.test>")
+say("DATA")
+body = ("From: newsletter@example.org\r\nTo: alice@example.test, bob@example.test\r\n"
+        "Subject: over LMTP\r\n\r\nOne message, one copy per recipient.\r\n.")
+print("  C: (the message, then a dot)")
+s.sendall(body.encode() + b"\r\n")
+for _ in range(2):
+    for line in reply():
+        print("  S: " + line)
+say("QUIT")
+PY
+sleep 0.2
+bold "The log lines of that transaction:"
+grep 'sluice-lmtpd' "$demo/sluice.log" | grep 'rcpt=' | sed 's/^/  /'
+
 bold "How to look:"
 cat <<HOW
   ls $demo/home/alice/Maildir/new/              # alice's INBOX (Maildir)
@@ -86,5 +142,9 @@ cat <<HOW
   $sluice -c $demo/sluice.conf config -n
   echo 'Subject: hi' | $deliver -c $demo/sluice.conf -d alice@example.test -f you@example.org
 carol@example.test is not in the passwd-file: exit 67 (no such user), which
-the MTA turns into a bounce.
+the MTA turns into a bounce; over LMTP, 550 5.1.1 at RCPT.
+
+sluice-lmtpd is still running for you to try (swaks --protocol LMTP
+--server 127.0.0.1:$port --to alice@example.test, or Python's smtplib.LMTP);
+stop it with:  kill \$(cat $demo/lmtpd.pid)
 HOW
