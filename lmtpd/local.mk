@@ -27,5 +27,5 @@ t/fuzz/lf-fuzz-lmtp: $(srcdir)/t/fuzz/fuzz-lmtp.c $(LMTPD_LIB_SOURCES:%=$(srcdir
 	@$(MKDIR_P) t/fuzz
 	$(AM_V_CCLD)$(LF_CC) -pthread -o $@ $< $(filter %.c,$(LMTPD_LIB_SOURCES:%=$(srcdir)/%)) $(FUZZ_LIB_C:%=$(srcdir)/%) $(EXT_LIBS) $(OPENSSL_LIBS)
 
-SCRIPT_TESTS += t/lmtpd.t t/lmtpd-tls.t
+SCRIPT_TESTS += t/lmtpd.t t/lmtpd-tls.t t/lmtpd-postfix.t t/lmtpd-load.t
 EXTRA_DIST += t/lmtpd_helper.py

@@ -266,6 +266,7 @@ static int deliver_all(struct session *s, struct delivery_env *env,
 			ok++;
 	}
 	err_clear(&err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (ok > 0 && delivery_batch_sync(env->batch, &err) < 0) {
 		log_error("session=%s copies may not be durable, answering "
 			  "4xx (the client may deliver them again): %s",
@@ -276,6 +277,10 @@ static int deliver_all(struct session *s, struct delivery_env *env,
 					   "%s", err.text);
 		}
 	}
+	/* every recipient waited for the shared sync: it is in their time */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (i = 0; i < s->n_rcpts; i++)
+		s->rcpts[i].ms += ms_between(&t0, &t1);
 	return fatal ? -1 : 0;
 }
 

@@ -409,3 +409,158 @@ def start(name):
                      "(useradd failed)" % TEST_USER)
     sb = Sandbox(name)
     return tap, sb, user
+
+
+# --- sluice-lmtpd: a private server, its processes and its log -------
+
+def free_port():
+    """a TCP port on 127.0.0.1 that nobody listens on right now"""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proc_status(pid):
+    """/proc/PID/status as {field: value}; {} if the process is gone"""
+    out = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                out[k] = v.strip()
+    except OSError:
+        pass
+    return out
+
+
+def proc_kib(pid, field):
+    """a "NNN kB" field of /proc/PID/status (VmRSS, VmHWM) in KiB, or 0"""
+    v = proc_status(pid).get(field, "0 kB").split()
+    return int(v[0]) if v and v[0].isdigit() else 0
+
+
+def proc_children(pid):
+    """live (not zombie) processes whose parent is pid"""
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces or parentheses
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and fields[0] != "Z" and int(fields[1]) == pid:
+            kids.append(int(d))
+    return sorted(kids)
+
+
+def log_fields(line):
+    """the key=value pairs of a sluice log line ("quoted" values
+    unquoted), plus "_msg" for the text before the first pair"""
+    import shlex
+    out = {}
+    try:
+        words = shlex.split(line.split(": ", 1)[-1], posix=True)
+    except ValueError:
+        words = line.split()
+    for w in words:
+        k, eq, v = w.partition("=")
+        if eq and k.replace("_", "").isalnum():
+            out.setdefault(k, v)
+    return out
+
+
+def listener_up(addr, timeout=2.0):
+    """a 220 greeting at addr: (host, port) or a UNIX socket path"""
+    import socket
+    fam = socket.AF_UNIX if isinstance(addr, str) else socket.AF_INET
+    try:
+        with socket.socket(fam, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(addr)
+            ok = s.recv(512).startswith(b"220")
+            s.sendall(b"QUIT\r\n")
+            return ok
+    except OSError:
+        return False
+
+
+class LmtpdProcess:
+    """$SLUICE_BUILDDIR/sluice-lmtpd -F -c CONF in its own process group
+    (argv_prefix: e.g. systemd-socket-activate and its options, which
+    execs the server in place). The whole group is SIGKILLed at cleanup
+    if anything of it is left; stderr goes to a file in the sandbox."""
+
+    def __init__(self, tap, sb, conf, argv_prefix=(), extra_args=()):
+        builddir = os.environ.get("SLUICE_BUILDDIR", os.getcwd())
+        self.binary = os.path.join(builddir, "sluice-lmtpd")
+        if not os.access(self.binary, os.X_OK):
+            tap.bail("no sluice-lmtpd at %s (set SLUICE_BUILDDIR)" %
+                     self.binary)
+        self.tap, self.sb, self.conf = tap, sb, conf
+        self.argv = (list(argv_prefix) + [self.binary, "-F", "-c", conf] +
+                     list(extra_args))
+        self.proc = None
+        self.stderr_path = None
+
+    def start(self, addr, timeout=10.0):
+        """start, and wait for a 220 at addr; True when it answers"""
+        self.stderr_path = self.sb.path("lmtpd-stderr-%d.txt" %
+                                        len(self.sb.procs))
+        err = open(self.stderr_path, "wb")
+        self.proc = self.sb.popen(self.argv, stdin=subprocess.DEVNULL,
+                                  stdout=err, stderr=err,
+                                  start_new_session=True)
+        err.close()
+        pgid = self.proc.pid
+        self.sb.add_cleanup(lambda: self._killpg(pgid))
+        return bool(wait_for(lambda: self.proc.poll() is None and
+                             listener_up(addr), timeout, 0.05))
+
+    @staticmethod
+    def _killpg(pgid):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def workers(self):
+        return proc_children(self.proc.pid) if self.proc else []
+
+    def group_alive(self):
+        """pids still in the server's process group"""
+        pids = []
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    if os.getpgid(int(d)) == self.proc.pid:
+                        pids.append(int(d))
+                except OSError:
+                    pass
+        return pids
+
+    def stop(self, timeout=10.0, sig=signal.SIGTERM):
+        """send sig; (exit status or None if still running, seconds)"""
+        t0 = time.monotonic()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        return self.proc.poll(), time.monotonic() - t0
+
+    def stderr(self):
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                return f.read()
+        except (OSError, TypeError):
+            return ""
