@@ -296,31 +296,44 @@ static int header_safe(const char *v)
 	return 1;
 }
 
-/* flags_from_names - IMAP system flags to the store's bits; keywords
- * are not stored yet (logged) */
-static unsigned flags_from_names(const struct delivery_env *env,
-				 const char *const *names, size_t n)
+/* flags_from_names - IMAP system flags to the store's bits, the rest
+ * keywords (those a store cannot hold are logged and left out) */
+static void flags_from_names(const struct delivery_env *env,
+			     struct pool *pool, const char *const *names,
+			     size_t n, struct delivery_flags *fl)
 {
 	static const struct { const char *name; unsigned bit; } map[] = {
 		{ "\\Seen", STORE_FLAG_SEEN }, { "\\Answered", STORE_FLAG_ANSWERED },
 		{ "\\Flagged", STORE_FLAG_FLAGGED }, { "\\Deleted", STORE_FLAG_DELETED },
 		{ "\\Draft", STORE_FLAG_DRAFT },
 	};
-	unsigned flags = 0;
+	const char **kw = n > 0 ? pool_alloc(pool, n * sizeof(*kw)) : NULL;
+	struct sl_err err;
 	size_t i, k;
 
+	memset(fl, 0, sizeof(*fl));
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
 			if (strcasecmp(names[i], map[k].name) == 0) {
-				flags |= map[k].bit;
+				fl->flags |= map[k].bit;
 				break;
 			}
 		}
-		if (k == sizeof(map) / sizeof(map[0]))
-			log_debug("session=%s keyword %s not stored",
-				  env->session, names[i]);
+		if (k < sizeof(map) / sizeof(map[0]))
+			continue;
+		if (store_keyword_check(names[i], &err) < 0) {
+			log_warning("session=%s flag %s not stored: %s",
+				    env->session, names[i], err.text);
+			continue;
+		}
+		for (k = 0; k < fl->n_keywords; k++) {
+			if (strcmp(kw[k], names[i]) == 0)
+				break;
+		}
+		if (k == fl->n_keywords)
+			kw[fl->n_keywords++] = names[i];
 	}
-	return flags;
+	fl->keywords = kw;
 }
 
 /* sendmail_run - sendmail_path -oi -f SENDER -- RCPT with head then the
@@ -868,6 +881,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 			 struct delivery_result *res)
 {
 	const struct sieve_action *a;
+	struct delivery_flags fl;
 	struct saved_copy saved[64];
 	struct buf trace = BUF_INIT, id = BUF_INIT, folders = BUF_INIT;
 	size_t n_saved = 0, n_hdrs = 0;
@@ -944,8 +958,9 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 			break;
 		}
 		buf_reset(&id);
-		ret = delivery_save(env, st, folder, flags_from_names(env, a->flags, a->n_flags),
-				    msg, &trace, from, &id, &err);
+		flags_from_names(env, pool, a->flags, a->n_flags, &fl);
+		ret = delivery_save(env, st, folder, &fl, msg, &trace, from,
+				    &id, &err);
 		if (ret == 0) {
 			saved[n_saved].folder = pool_strdup(pool, folder);
 			saved[n_saved++].id = pool_strdup(pool, buf_cstr(&id));

@@ -30,8 +30,15 @@ const char *delivery_choose_folder(const struct delivery_env *env,
 				   int create);
 /* delivery_save - store prefix (trace headers, or trace headers and an
  * edited header) and then the spooled message from offset from */
+/* what a copy is saved with: system flags and keywords */
+struct delivery_flags {
+	unsigned flags;		/* enum store_flag */
+	const char *const *keywords;
+	size_t n_keywords;
+};
+
 int delivery_save(const struct delivery_env *env, struct store *st,
-		  const char *folder, unsigned flags,
+		  const char *folder, const struct delivery_flags *fl,
 		  const struct delivery_message *msg, const struct buf *trace,
 		  uint64_t from, struct buf *id, struct sl_err *err);
 void delivery_trace_headers(const struct delivery_env *env, struct buf *b,

@@ -523,7 +523,7 @@ static int batch_link(struct delivery_batch *b, struct store *st,
 
 /* delivery_save - write trace headers and the spooled message */
 int delivery_save(const struct delivery_env *env, struct store *st,
-		  const char *folder, unsigned flags,
+		  const char *folder, const struct delivery_flags *fl,
 		  const struct delivery_message *msg, const struct buf *trace,
 		  uint64_t from, struct buf *id, struct sl_err *err)
 {
@@ -538,7 +538,11 @@ int delivery_save(const struct delivery_env *env, struct store *st,
 	memset(&info, 0, sizeof(info));
 	info.sender = msg->sender;
 	info.received = msg->received;
-	info.flags = flags;
+	if (fl != NULL) {
+		info.flags = fl->flags;
+		info.keywords = fl->keywords;
+		info.n_keywords = fl->n_keywords;
+	}
 	info.size = trace->len + (size - from);
 	if (batch != NULL) {
 		info.sync = batch->sync;
@@ -625,7 +629,7 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 	}
 	folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
 	delivery_trace_headers(env, &trace, msg, rcpt);
-	ret = delivery_save(env, st, folder, 0, msg, &trace, msg->skip, &id,
+	ret = delivery_save(env, st, folder, NULL, msg, &trace, msg->skip, &id,
 			    &err);
 	if (ret == 0) {
 		result_set(res, DELIVERY_OK, "saved");

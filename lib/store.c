@@ -40,6 +40,25 @@ int store_folder_name_check(const char *folder, struct sl_err *err)
 	return 0;
 }
 
+int store_keyword_check(const char *kw, struct sl_err *err)
+{
+	size_t i, len = strlen(kw);
+
+	if (len == 0 || len > STORE_KEYWORD_MAX)
+		return err_set(err, ERR_PERM, "keyword of %zu bytes (1 to %d)",
+			       len, STORE_KEYWORD_MAX);
+	if (kw[0] == '\\')
+		return err_set(err, ERR_PERM, "%s is not a keyword", kw);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)kw[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("(){%*\"\\]", c) != NULL)
+			return err_set(err, ERR_PERM, "keyword '%s' is not an "
+				       "IMAP atom", kw);
+	}
+	return 0;
+}
+
 int store_folder_is_inbox(const char *folder)
 {
 	return strcasecmp(folder, "INBOX") == 0;

@@ -50,6 +50,9 @@ struct store_save_info {
 	const char *sender;	/* envelope sender, "" for <> (mbox From_) */
 	time_t received;	/* delivery time (mbox From_ line, mtime) */
 	unsigned flags;		/* enum store_flag set at save */
+	const char *const *keywords;	/* IMAP keywords set at save (checked
+					   with store_keyword_check) */
+	size_t n_keywords;
 	uint64_t size;		/* exact bytes that will be written, or 0 */
 	struct store_sync *sync;	/* non-NULL: the directory fsync a
 					   commit needs is added here instead
@@ -139,6 +142,11 @@ struct store_reader {
  * (leading, trailing or doubled separators), "." or ".." components,
  * control characters, a backslash, invalid UTF-8. */
 int store_folder_name_check(const char *folder, struct sl_err *err);
+/* store_keyword_check - an IMAP keyword a store can hold: an atom (RFC
+ * 3501: visible ASCII without ( ) { % * " \ ]), not a system flag, at
+ * most STORE_KEYWORD_MAX bytes */
+#define STORE_KEYWORD_MAX 128
+int store_keyword_check(const char *keyword, struct sl_err *err);
 /* store_folder_is_inbox - "INBOX" in any case */
 int store_folder_is_inbox(const char *folder);
 /* store_flags_to_string / from - "SRFTD"-style letters for logs/tests */

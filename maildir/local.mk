@@ -1,7 +1,7 @@
 # maildir/ - Maildir and Maildir++ store
 MAILDIR_SOURCES = maildir/maildir.h maildir/maildir-private.h \
 	maildir/maildir.c maildir/maildir-uniq.c maildir/maildir-folder.c \
-	maildir/maildir-save.c maildir/maildir-msg.c
+	maildir/maildir-save.c maildir/maildir-msg.c maildir/maildir-keywords.c
 noinst_LIBRARIES += maildir/libmaildir.a
 maildir_libmaildir_a_SOURCES = $(MAILDIR_SOURCES)
 if SANITIZERS

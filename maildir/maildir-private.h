@@ -55,6 +55,13 @@ struct maildir_store {
 	size_t scan_count;
 };
 
+/* maildir-keywords.c */
+/* maildir_keywords_letters - the letters (sorted, a..z) that stand for
+ * the keywords kw in the folder dir, adding the missing ones to its
+ * dovecot-keywords file (more than 26 are dropped with a warning) */
+int maildir_keywords_letters(const char *dir, const char *const *kw,
+			     size_t n, struct buf *letters, struct sl_err *err);
+
 /* maildir.c */
 /* maildir_err - fill err for errno on a store operation: EDQUOT is
  * ERR_NOQUOTA, anything else ERR_TEMP (with a hint for the admin on

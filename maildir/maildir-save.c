@@ -23,6 +23,7 @@ struct maildir_save {
 	int fd;
 	int failed;		/* a write failed: only abort is left */
 	unsigned flags;
+	struct buf kw;		/* keyword letters (a..z) for the name */
 	struct store_sync *sync;	/* defer the directory fsync here */
 	struct buf *path_r;	/* where the saved file's path goes */
 	uint64_t expect, written;
@@ -43,6 +44,7 @@ static void maildir_save_free(struct maildir_save *sv, int remove_tmp)
 	buf_free(&sv->dir);
 	buf_free(&sv->tmp_path);
 	buf_free(&sv->base);
+	buf_free(&sv->kw);
 	free(sv);
 }
 
@@ -105,6 +107,8 @@ int maildir_save_begin(struct store *s, const char *folder,
 	sv->expect = info->size;
 	sv->received = info->received;
 	if (maildir_folder_dir(st, folder, &sv->dir, err) < 0 ||
+	    maildir_keywords_letters(sv->dir.data, info->keywords,
+				     info->n_keywords, &sv->kw, err) < 0 ||
 	    maildir_save_create(sv, err) < 0) {
 		maildir_save_free(sv, 1);
 		return -1;
@@ -225,12 +229,22 @@ static int maildir_save_rename(struct maildir_save *sv, const char *dest)
 	return rename(sv->tmp_path.data, dest);
 }
 
+/* save_info - ":2,FLAGS" with the keyword letters after the flags (the
+ * upper case letters sort first, as Maildir wants), if any */
+static void save_info(struct buf *dest, unsigned flags, const struct buf *kw)
+{
+	if (flags == 0 && kw->len == 0)
+		return;
+	maildir_uniq_info(dest, flags, NULL);
+	buf_append(dest, kw->data, kw->len);
+}
+
 /* maildir_save_place - link into new/ (cur/ with flags) under a name
  * nobody has; returns the directory written in sub_r */
 static int maildir_save_place(struct maildir_save *sv, struct buf *dest,
 			      const char **sub_r, struct sl_err *err)
 {
-	const char *sub = sv->flags != 0 ? "cur" : "new";
+	const char *sub = sv->flags != 0 || sv->kw.len > 0 ? "cur" : "new";
 	int tries = 0, repaired = 0;
 
 	if (sv->expect != 0 && sv->written != sv->expect) {
@@ -245,8 +259,7 @@ static int maildir_save_place(struct maildir_save *sv, struct buf *dest,
 	for (;;) {
 		buf_reset(dest);
 		buf_printf(dest, "%s/%s/%s", sv->dir.data, sub, sv->base.data);
-		if (sv->flags != 0)
-			maildir_uniq_info(dest, sv->flags, NULL);
+		save_info(dest, sv->flags, &sv->kw);
 		if (maildir_save_rename(sv, dest->data) == 0)
 			break;
 		if (errno == ENOENT && !repaired) {
@@ -345,8 +358,8 @@ int maildir_save_link(struct store *s, const char *folder,
 		      struct buf *id_r, struct sl_err *err)
 {
 	struct maildir_store *st = (struct maildir_store *)s;
-	struct buf dir = BUF_INIT, base = BUF_INIT, dest = BUF_INIT;
-	const char *sub = info->flags != 0 ? "cur" : "new";
+	struct buf dir = BUF_INIT, base = BUF_INIT, dest = BUF_INIT, kw = BUF_INIT;
+	const char *sub;
 	uint64_t size = 0;
 	time_t now = 0;
 	int tries = 0, repaired = 0, ret = -1;
@@ -360,15 +373,17 @@ int maildir_save_link(struct store *s, const char *folder,
 			return -1;
 		st->host = buf_steal(&host);
 	}
-	if (maildir_folder_dir(st, folder, &dir, err) < 0)
+	if (maildir_folder_dir(st, folder, &dir, err) < 0 ||
+	    maildir_keywords_letters(dir.data, info->keywords,
+				     info->n_keywords, &kw, err) < 0)
 		goto out;
+	sub = info->flags != 0 || kw.len > 0 ? "cur" : "new";
 	for (;;) {
 		buf_reset(&base);
 		maildir_uniq_next(&base, st->host, size, &now);
 		buf_reset(&dest);
 		buf_printf(&dest, "%s/%s/%s", dir.data, sub, base.data);
-		if (info->flags != 0)
-			maildir_uniq_info(&dest, info->flags, NULL);
+		save_info(&dest, info->flags, &kw);
 		if (link(src, dest.data) == 0)
 			break;
 		if (errno == EEXIST && ++tries < MAILDIR_UNIQ_TRIES)
@@ -409,5 +424,6 @@ out:
 	buf_free(&dir);
 	buf_free(&base);
 	buf_free(&dest);
+	buf_free(&kw);
 	return ret;
 }

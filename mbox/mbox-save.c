@@ -31,6 +31,7 @@ struct mbox_save {
 	char *sender;
 	time_t received;
 	unsigned flags;	  /* Status/X-Status added at the header end */
+	char *keywords;	  /* X-Keywords value added there, or NULL */
 	struct buf first; /* held until the first line ending is seen */
 	int eol_known, crlf;
 	enum quote_state q;
@@ -125,6 +126,8 @@ static void save_status(struct mbox_save *s)
 	struct buf lines = BUF_INIT;
 
 	mbox_scan_status_lines(&lines, s->flags, 0, save_eol(s), 1, 1);
+	if (s->keywords != NULL)
+		buf_printf(&lines, "X-Keywords: %s%s", s->keywords, save_eol(s));
 	save_quote(s, lines.data, lines.len);
 	buf_free(&lines);
 }
@@ -276,8 +279,18 @@ int mbox_save_begin(struct store *store, const char *folder,
 	s->sender = save_sender(info->sender);
 	s->received = info->received != 0 ? info->received : time(NULL);
 	s->flags = info->flags;
+	if (info->n_keywords > 0) {
+		/* X-Keywords as Dovecot writes it: names separated by spaces */
+		struct buf kw = BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < info->n_keywords; i++)
+			buf_printf(&kw, "%s%s", i > 0 ? " " : "",
+				   info->keywords[i]);
+		s->keywords = buf_steal(&kw);
+	}
 	s->q = Q_START;
-	s->h = s->flags != 0 ? H_START : H_DONE;
+	s->h = s->flags != 0 || s->keywords != NULL ? H_START : H_DONE;
 	s->last = '\n';
 	*save_r = NULL;
 	save = (struct store_save *)s;
@@ -381,6 +394,7 @@ void mbox_save_abort(struct store_save **savep)
 	mbox_io_out_free(&s->out);
 	buf_free(&s->first);
 	free(s->sender);
+	free(s->keywords);
 	free(s->path);
 	free(s);
 	*savep = NULL;

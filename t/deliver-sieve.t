@@ -105,6 +105,32 @@ rc, err = deliver()
 fs = files()
 ok(rc == 0 and len(fs) == 1 and "/cur/" in fs[0] and fs[0].endswith(":2,S"), "imap4flags \\Seen: saved to cur/ with :2,S", fs)
 
+# keywords: letters after the flags, numbered in dovecot-keywords (as
+# Dovecot keeps them); a second delivery reuses the numbers, a new
+# keyword gets the next one; a name that is no IMAP atom is left out
+clear()
+set_script('require ["imap4flags", "fileinto", "mailbox"];\n'
+           'addflag ["$Junk", "\\\\Flagged", "NonJunk", "bad(name"];\n'
+           'keep;\nfileinto :create "Spam";\n')
+rc, err = deliver()
+fs, spam = files(), files(".Spam")
+kwf = os.path.join(home, "Maildir", "dovecot-keywords")
+kw = open(kwf).read() if os.path.exists(kwf) else None
+ok(rc == 0 and len(fs) == 1 and "/cur/" in fs[0] and fs[0].endswith(":2,Fab"),
+   "keywords: saved to cur/ as :2,Fab (\\Flagged, keywords 0 and 1)", (fs, err))
+ok(kw == "0 $Junk\n1 NonJunk\n", "dovecot-keywords numbers them in order", kw)
+spamkw = os.path.join(home, "Maildir", ".Spam", "dovecot-keywords")
+ok(len(spam) == 1 and spam[0].endswith(":2,Fab") and os.path.exists(spamkw),
+   "the fileinto copy has its folder's own dovecot-keywords", spam)
+ok(not os.path.exists(kwf + ".lock"), "no lock file left")
+set_script('require ["imap4flags"];\naddflag ["Later", "NonJunk"];\nkeep;\n')
+rc, err = deliver()
+new = [f for f in files() if f not in fs]
+kw = open(kwf).read()
+ok(rc == 0 and len(new) == 1 and new[0].endswith(":2,bc") and
+   kw == "0 $Junk\n1 NonJunk\n2 Later\n",
+   "a known keyword keeps its letter, a new one gets the next (:2,bc)", (new, kw))
+
 # compile error: kept, error in the .log beside the script
 clear()
 set_script('require "fileinto";\nif header :is "subject" {\n')

@@ -1021,6 +1021,24 @@ static void test_save_flags(void)
 		       "listed with its flags");
 		is_int(msgs[1].flags, STORE_FLAG_FLAGGED, "listed with F");
 	}
+	{
+		static const char *const kw[] = { "$Junk", "NonJunk" };
+		static const char m[] = "Subject: k\n\nbody\n";
+		struct store_save_info info;
+		struct store_save *save;
+
+		memset(&info, 0, sizeof(info));
+		info.sender = "a@b";
+		info.received = T_WHEN;
+		info.keywords = kw;
+		info.n_keywords = 2;
+		ok(V->save_begin(st, "INBOX", &info, &save, &err) == 0 &&
+		   V->save_write(save, m, sizeof(m) - 1, &err) == 0 &&
+		   V->save_commit(&save, &id, &err) == 0, "save with keywords");
+		expect_msg(st, id.data,
+			   "Subject: k\nX-Keywords: $Junk NonJunk\n\nbody\n",
+			   "keywords as X-Keywords at the header end");
+	}
 	store_close(&st);
 	buf_free(&id);
 }
