@@ -570,10 +570,71 @@ static int vacation_addressed(const struct delivery_message *msg,
 	return 0;
 }
 
+/* generated_ids - Date and Message-ID for mail we generate, so the copy
+ * filed by :fcc is the message as it was sent */
+static void generated_ids(struct buf *mail, const struct delivery_env *env)
+{
+	static unsigned counter;
+	char date[64], host[256];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	(void)strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	if (gethostname(host, sizeof(host)) < 0)
+		(void)snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	buf_printf(mail, "Date: %s\nMessage-ID: <sluice.%lld.%ld.%u.%s@%s>\n",
+		   date, (long long)now, (long)getpid(), ++counter,
+		   env->session, host);
+}
+
+/* fcc_file - file a copy of generated mail where :fcc says (RFC 8580):
+ * the folder made if :create or sieve_autocreate, else INBOX as for
+ * fileinto; with :flags. The mail has gone out already: a failure here is
+ * logged, not a delivery failure. */
+static void fcc_file(const struct delivery_env *env, struct pool *pool,
+		     struct store *st, const struct sieve_action *a,
+		     const struct buf *mail)
+{
+	struct store_save_info info;
+	struct store_save *save = NULL;
+	struct delivery_flags fl;
+	struct buf id = BUF_INIT;
+	const char *folder;
+	struct sl_err err;
+
+	if (a->fcc == NULL || st == NULL)
+		return;
+	err_clear(&err);
+	folder = delivery_choose_folder(env, st, a->fcc,
+		a->create || config_bool(env->cfg, "sieve_autocreate"));
+	flags_from_names(env, pool, a->flags, a->n_flags, &fl);
+	memset(&info, 0, sizeof(info));
+	info.sender = "";
+	info.received = time(NULL);
+	info.flags = fl.flags;
+	info.keywords = fl.keywords;
+	info.n_keywords = fl.n_keywords;
+	info.size = mail->len;
+	if (store_save_begin(st, folder, &info, &save, &err) < 0 ||
+	    st->v->save_write(save, mail->data, mail->len, &err) < 0 ||
+	    st->v->save_commit(&save, &id, &err) < 0) {
+		if (save != NULL)
+			st->v->save_abort(&save);
+		log_warning("session=%s fcc: no copy in %s: %s", env->session,
+			    folder, err.text);
+	} else {
+		log_info("session=%s fcc: copy of the %s filed in %s as %s",
+			 env->session, sieve_action_name(a), folder, buf_cstr(&id));
+	}
+	buf_free(&id);
+}
+
 /* vacation_send - one reply per sender and handle per period */
 static void vacation_send(const struct delivery_env *env, struct pool *pool,
 			  const struct delivery_message *msg,
-			  const struct delivery_rcpt *rcpt,
+			  const struct delivery_rcpt *rcpt, struct store *st,
 			  const struct sieve_action *a)
 {
 	const char *to = a->to != NULL ? a->to : msg->sender;
@@ -615,6 +676,7 @@ static void vacation_send(const struct delivery_env *env, struct pool *pool,
 	}
 	subj = message_header_find(msg->msg->root, "Subject", 0);
 	mid = message_header_find(msg->msg->root, "Message-ID", 0);
+	generated_ids(&mail, env);
 	buf_printf(&mail, "From: %s\nTo: <%s>\n",
 		   a->from != NULL && header_safe(a->from) ? a->from : rcpt->address, to);
 	buf_append_str(&mail, "Subject: ");
@@ -649,6 +711,7 @@ static void vacation_send(const struct delivery_env *env, struct pool *pool,
 	if (trackdb_mark(db, key.data, key.len, now + (time_t)a->seconds, &err) < 0)
 		log_warning("session=%s vacation: %s", env->session, err.text);
 	log_info("session=%s vacation: replied to %s", env->session, to);
+	fcc_file(env, pool, st, a, &mail);
 out:
 	trackdb_close(&db);
 	buf_free(&key);
@@ -659,7 +722,7 @@ out:
  * recipients; never for automatic mail (RFC 5436 2.7) */
 static void notify_send(const struct delivery_env *env, struct pool *pool,
 			const struct delivery_message *msg,
-			const struct delivery_rcpt *rcpt,
+			const struct delivery_rcpt *rcpt, struct store *st,
 			const struct sieve_action *a)
 {
 	const struct msg_header *h = message_header_find(msg->msg->root, "Auto-Submitted", 0);
@@ -692,6 +755,7 @@ static void notify_send(const struct delivery_env *env, struct pool *pool,
 				    env->session);
 			continue;
 		}
+		generated_ids(&mail, env);
 		buf_printf(&mail, "From: %s\nTo: <%s>\nSubject: ",
 			   a->from != NULL && header_safe(a->from) ? a->from : rcpt->address,
 			   mt.to[i]);
@@ -720,10 +784,12 @@ static void notify_send(const struct delivery_env *env, struct pool *pool,
 			   mt.body != NULL ? mt.body : a->message != NULL ? a->message
 			   : "You have new mail.");
 		err_clear(&err);
-		if (sendmail_run(env, "", mt.to[i], &mail, NULL, &err) < 0)
+		if (sendmail_run(env, "", mt.to[i], &mail, NULL, &err) < 0) {
 			log_warning("session=%s notify to %s failed: %s", env->session, mt.to[i], err.text);
-		else
+		} else {
 			log_info("session=%s notify: sent to %s", env->session, mt.to[i]);
+			fcc_file(env, pool, st, a, &mail);
+		}
 	}
 	buf_free(&mail);
 }
@@ -732,7 +798,7 @@ static void notify_send(const struct delivery_env *env, struct pool *pool,
  * replies, notifications, duplicate marks */
 static void after_delivery(const struct delivery_env *env, struct pool *pool,
 			   const struct delivery_message *msg,
-			   const struct delivery_rcpt *rcpt,
+			   const struct delivery_rcpt *rcpt, struct store *st,
 			   const struct sieve_result *result)
 {
 	const struct sieve_action *a;
@@ -753,9 +819,9 @@ static void after_delivery(const struct delivery_env *env, struct pool *pool,
 				log_warning("session=%s duplicate: %s", env->session, err.text);
 			buf_free(&key);
 		} else if (a->kind == SIEVE_ACT_VACATION) {
-			vacation_send(env, pool, msg, rcpt, a);
+			vacation_send(env, pool, msg, rcpt, st, a);
 		} else if (a->kind == SIEVE_ACT_NOTIFY) {
-			notify_send(env, pool, msg, rcpt, a);
+			notify_send(env, pool, msg, rcpt, st, a);
 		}
 	}
 	trackdb_close(&db);
@@ -971,9 +1037,9 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 		undo_saves(env, st, saved, n_saved);
 		result_from_err(res, &err);
 	} else if (res->status == DELIVERY_REJECTED) {
-		after_delivery(env, pool, msg, rcpt, result);
+		after_delivery(env, pool, msg, rcpt, st, result);
 	} else {
-		after_delivery(env, pool, msg, rcpt, result);
+		after_delivery(env, pool, msg, rcpt, st, result);
 		result_set(res, DELIVERY_OK, "%s", n_saved > 0 ? "saved"
 			   : rejected ? "rejected" : "discarded");
 		(void)snprintf(res->folder, sizeof(res->folder), "%s",

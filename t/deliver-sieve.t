@@ -223,6 +223,30 @@ rc, err = deliver(MSG, "-f", "alice@example.test")
 ok(rc == 0 and len(sent()) == nsent, "vacation: no reply to the recipient's own address", err)
 os.unlink(tracking)
 
+# fcc (RFC 8580): the vacation reply, as sent (with Date and Message-ID),
+# is filed in the :fcc folder with its :flags; :create makes the folder;
+# notify :fcc the same
+clear()
+set_script('require ["vacation", "fcc", "mailbox", "imap4flags"];\n'
+           'vacation :fcc "Sent" :create :flags "\\\\Seen" :subject "Away" "I am away.";\n')
+rc, err = deliver()
+s = sent()
+reply = open(s[0], "rb").read() if s else b""
+fcc = files(".Sent")
+copy = open(fcc[0], "rb").read() if fcc else b""
+ok(rc == 0 and len(s) == 1 and len(fcc) == 1 and fcc[0].endswith(":2,S") and copy == reply,
+   "vacation :fcc :create :flags: the reply as sent, filed in Sent with \\Seen", (fcc, err))
+ok(b"\nMessage-ID: <sluice." in b"\n" + reply and b"\nDate: " in b"\n" + reply,
+   "the reply carries Date and Message-ID", reply[:300])
+os.unlink(tracking)
+clear()
+set_script('require ["enotify", "fcc"];\nnotify :fcc "Notices" "mailto:carol@example.net";\n')
+rc, err = deliver()
+s = sent()
+note = open(s[0], "rb").read() if s else b""
+ok(rc == 0 and len(files(".Notices")) == 0 and any(note == open(f, "rb").read() for f in files()),
+   "notify :fcc into a missing folder without :create: the copy goes to INBOX", (files(), err))
+
 # duplicate: the second copy of a Message-ID is seen (marked only after a
 # successful delivery)
 clear()
