@@ -149,6 +149,80 @@ static int host_mailbox_exists(void *ctx, const char *mailbox,
 	return h->st->v->folder_exists(h->st, mailbox, err);
 }
 
+/* special_use_folder - the folder mailbox_special_use gives the
+ * attribute flag (RFC 6154, e.g. "\\Junk"), or NULL; from pool */
+static const char *special_use_folder(const struct config *cfg,
+				      struct pool *pool, const char *flag)
+{
+	const char *p = config_str(cfg, "mailbox_special_use");
+	size_t flen = strlen(flag);
+
+	while (*p != '\0') {
+		const char *item, *end, *eq;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		item = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		eq = memchr(item, '=', (size_t)(end - item));
+		if (eq == NULL)
+			continue;
+		{
+			const char *k_end = eq, *v = eq + 1;
+
+			while (k_end > item && (k_end[-1] == ' ' || k_end[-1] == '\t'))
+				k_end--;
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			if ((size_t)(k_end - item) == flen &&
+			    strncasecmp(item, flag, flen) == 0 && v < end)
+				return pool_strndup(pool, v, (size_t)(end - v));
+		}
+	}
+	return NULL;
+}
+
+/* host_special_use_exists - a folder with the attribute exists (any, or
+ * the one named); attributes come from mailbox_special_use */
+static int host_special_use_exists(void *ctx, const char *mailbox,
+				   const char *flag, struct sl_err *err)
+{
+	struct sieve_host_ctx *h = ctx;
+	const char *f = special_use_folder(h->env->cfg, h->pool, flag);
+
+	if (f == NULL)
+		return 0;
+	if (mailbox != NULL && strcmp(mailbox, f) != 0 &&
+	    !(store_folder_is_inbox(mailbox) && store_folder_is_inbox(f)))
+		return 0;
+	return host_mailbox_exists(ctx, f, err);
+}
+
+/* special_use_target - fileinto :specialuse (RFC 8579): the existing
+ * folder with the attribute, else NULL (the named folder is used) */
+static const char *special_use_target(const struct delivery_env *env,
+				      struct pool *pool, struct store *st,
+				      const struct sieve_action *a)
+{
+	const char *f;
+	struct sl_err err;
+
+	if (a->special_use == NULL ||
+	    (f = special_use_folder(env->cfg, pool, a->special_use)) == NULL)
+		return NULL;
+	err_clear(&err);
+	if (store_folder_is_inbox(f))
+		return "INBOX";
+	if (store_folder_name_check(f, &err) == 0 &&
+	    st->v->folder_exists(st, f, &err) > 0)
+		return f;
+	return NULL;
+}
+
 /* run_one - compile and run one script into result; 1 ran, 0 no such
  * script, -1 error (logged, result left as it was) */
 static int run_one(const struct delivery_env *env, struct pool *pool,
@@ -223,6 +297,7 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 	memset(&host, 0, sizeof(host));
 	host.ctx = &hctx;
 	host.mailbox_exists = host_mailbox_exists;
+	host.special_use_exists = host_special_use_exists;
 	host.duplicate_check = host_duplicate_check;
 	memset(&senv, 0, sizeof(senv));
 	senv.domain = u->domain;
@@ -607,8 +682,10 @@ static void fcc_file(const struct delivery_env *env, struct pool *pool,
 	if (a->fcc == NULL || st == NULL)
 		return;
 	err_clear(&err);
-	folder = delivery_choose_folder(env, st, a->fcc,
-		a->create || config_bool(env->cfg, "sieve_autocreate"));
+	folder = special_use_target(env, pool, st, a);
+	if (folder == NULL)
+		folder = delivery_choose_folder(env, st, a->fcc,
+			a->create || config_bool(env->cfg, "sieve_autocreate"));
 	flags_from_names(env, pool, a->flags, a->n_flags, &fl);
 	memset(&info, 0, sizeof(info));
 	info.sender = "";
@@ -972,8 +1049,10 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 			folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
 			break;
 		case SIEVE_ACT_FILEINTO:
-			folder = delivery_choose_folder(env, st, a->mailbox,
-				a->create || config_bool(env->cfg, "sieve_autocreate"));
+			folder = special_use_target(env, pool, st, a);
+			if (folder == NULL)
+				folder = delivery_choose_folder(env, st, a->mailbox,
+					a->create || config_bool(env->cfg, "sieve_autocreate"));
 			break;
 		case SIEVE_ACT_REDIRECT:
 			if (redirect_loops(msg, a->address)) {

@@ -26,6 +26,8 @@ const struct config_key config_keys[] = {
 	  "gid (name or number) for users the userdb gives none" },
 	{ "mailbox_autocreate", CFG_BOOL, "no", NULL,
 	  "create a missing folder named with -m instead of delivering to INBOX" },
+	{ "mailbox_special_use", CFG_LIST, "", NULL,
+	  "special-use folders (RFC 6154), e.g. \\Junk=Junk, \\Sent=Sent: what Sieve's :specialuse and specialuse_exists see" },
 	{ "hostname", CFG_STRING, "", NULL,
 	  "host name used in Maildir file names (default: the system's)" },
 

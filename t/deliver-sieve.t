@@ -247,6 +247,32 @@ note = open(s[0], "rb").read() if s else b""
 ok(rc == 0 and len(files(".Notices")) == 0 and any(note == open(f, "rb").read() for f in files()),
    "notify :fcc into a missing folder without :create: the copy goes to INBOX", (files(), err))
 
+# special-use (RFC 8579) with mailbox_special_use = \\Junk=Junk: fileinto
+# :specialuse prefers the folder with the attribute when it exists, else
+# the named one; specialuse_exists sees the attribute
+SU = ["-o", "mailbox_special_use=\\Sent=Sent, \\Junk=Junk"]
+clear()
+set_script('require ["fileinto", "special-use", "mailbox"];\n'
+           'fileinto :specialuse "\\\\Junk" :create "Spam";\n')
+rc, err = deliver(MSG, *SU)
+ok(rc == 0 and len(files(".Spam")) == 1 and not files(),
+   "fileinto :specialuse without a Junk folder: the named folder (Spam)", err)
+os.makedirs(os.path.join(home, "Maildir", ".Junk", "new"))
+for d in ("cur", "tmp"):
+    os.makedirs(os.path.join(home, "Maildir", ".Junk", d))
+if root:
+    for d in ("", "new", "cur", "tmp"):
+        os.chown(os.path.join(home, "Maildir", ".Junk", d), uid, gid)
+rc, err = deliver(MSG, *SU)
+ok(rc == 0 and len(files(".Junk")) == 1 and len(files(".Spam")) == 1,
+   "fileinto :specialuse with a Junk folder: into Junk", err)
+set_script('require ["fileinto", "special-use"];\n'
+           'if specialuse_exists "\\\\Junk" { fileinto "Junk"; }\n'
+           'if specialuse_exists "\\\\Trash" { fileinto "Junk"; discard; }\n')
+rc, err = deliver(MSG, *SU)
+ok(rc == 0 and len(files(".Junk")) == 2 and not files(),
+   "specialuse_exists: true for \\Junk (configured, exists), false for \\Trash", err)
+
 # duplicate: the second copy of a Message-ID is seen (marked only after a
 # successful delivery)
 clear()
