@@ -411,12 +411,12 @@ static void flags_from_names(const struct delivery_env *env,
 	fl->keywords = kw;
 }
 
-/* sendmail_run - sendmail_path -oi -f SENDER -- RCPT with head then the
+/* delivery_sendmail - sendmail_path -oi -f SENDER -- RCPT with head then the
  * message (skip bytes dropped) on its stdin; the child gets an
  * environment built from scratch */
-static int sendmail_run(const struct delivery_env *env, const char *sender,
-			const char *rcpt, const struct buf *head,
-			const struct delivery_message *msg, struct sl_err *err)
+int delivery_sendmail(const struct delivery_env *env, const char *sender,
+		      const char *rcpt, const struct buf *head,
+		      const struct delivery_message *msg, struct sl_err *err)
 {
 	const char *path = config_str(env->cfg, "sendmail_path");
 	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
@@ -501,12 +501,12 @@ static int redirect_loops(const struct delivery_message *msg,
 	return 0;
 }
 
-/* send_reject_notice - tell the sender why (RFC 5429 2.1), from the
+/* delivery_reject_notice - tell the sender why (RFC 5429 2.1), from the
  * postmaster, with the original header quoted; never to <> */
-static int send_reject_notice(const struct delivery_env *env,
-			      const struct delivery_message *msg,
-			      const struct delivery_rcpt *rcpt,
-			      const char *reason, struct sl_err *err)
+int delivery_reject_notice(const struct delivery_env *env,
+			   const struct delivery_message *msg,
+			   const struct delivery_rcpt *rcpt, int quota,
+			   const char *reason, struct sl_err *err)
 {
 	const char *pm = config_str(env->cfg, "postmaster_address");
 	const char *dom = rcpt->user->domain;
@@ -523,17 +523,20 @@ static int send_reject_notice(const struct delivery_env *env,
 	buf_printf(&b, "From: <%s%s%s>\nTo: <%s>\n", *pm != '\0' ? pm : "postmaster",
 		   *pm != '\0' ? "" : "@", *pm != '\0' ? "" : (dom != NULL ? dom : "localhost"),
 		   msg->sender);
-	buf_printf(&b, "Subject: Rejected: message to %s\nAuto-Submitted: auto-replied (rejected)\n"
+	buf_printf(&b, "Subject: %s: message to %s\nAuto-Submitted: auto-replied (rejected)\n"
 		   "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
-		   "Your message to <%s> was rejected by the recipient's mail filter:\n\n  %s\n\n"
+		   "Your message to <%s> %s:\n\n  %s\n\n"
 		   "The header of your message follows.\n\n",
-		   rcpt->address, rcpt->address, reason != NULL ? reason : "");
+		   quota ? "Undeliverable" : "Rejected", rcpt->address, rcpt->address,
+		   quota ? "could not be delivered: the recipient's mailbox is full"
+			 : "was rejected by the recipient's mail filter",
+		   reason != NULL ? reason : "");
 	hdr = xmalloc((size_t)hlen + 1);
 	n = spool_pread(msg->spool, msg->skip, hdr, (size_t)hlen, err);
 	if (n > 0)
 		buf_append(&b, hdr, (size_t)n);
 	free(hdr);
-	ret = sendmail_run(env, "", msg->sender, &b, NULL, err);
+	ret = delivery_sendmail(env, "", msg->sender, &b, NULL, err);
 	buf_free(&b);
 	return ret;
 }
@@ -781,7 +784,7 @@ static void vacation_send(const struct delivery_env *env, struct pool *pool,
 			       "Content-Transfer-Encoding: 8bit\n\n");
 	buf_append_str(&mail, a->reason != NULL ? a->reason : "");
 	buf_append_char(&mail, '\n');
-	if (sendmail_run(env, "", to, &mail, NULL, &err) < 0) {
+	if (delivery_sendmail(env, "", to, &mail, NULL, &err) < 0) {
 		log_warning("session=%s vacation: reply to %s failed: %s", env->session, to, err.text);
 		goto out;
 	}
@@ -861,7 +864,7 @@ static void notify_send(const struct delivery_env *env, struct pool *pool,
 			   mt.body != NULL ? mt.body : a->message != NULL ? a->message
 			   : "You have new mail.");
 		err_clear(&err);
-		if (sendmail_run(env, "", mt.to[i], &mail, NULL, &err) < 0) {
+		if (delivery_sendmail(env, "", mt.to[i], &mail, NULL, &err) < 0) {
 			log_warning("session=%s notify to %s failed: %s", env->session, mt.to[i], err.text);
 		} else {
 			log_info("session=%s notify: sent to %s", env->session, mt.to[i]);
@@ -1067,7 +1070,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 
 				buf_printf(&head, "Delivered-To: %s%s", rcpt->address,
 					   msg->crlf ? "\r\n" : "\n");
-				ret = sendmail_run(env, msg->sender, a->address, &head, msg, &err);
+				ret = delivery_sendmail(env, msg->sender, a->address, &head, msg, &err);
 				buf_free(&head);
 			}
 			if (ret == 0)
@@ -1082,7 +1085,7 @@ int delivery_sieve_apply(const struct delivery_env *env, struct pool *pool,
 				result_set(res, DELIVERY_REJECTED, "%s",
 					   a->reason != NULL ? a->reason : "rejected");
 			} else {
-				ret = send_reject_notice(env, msg, rcpt, a->reason, &err);
+				ret = delivery_reject_notice(env, msg, rcpt, 0, a->reason, &err);
 			}
 			break;
 		case SIEVE_ACT_DISCARD:

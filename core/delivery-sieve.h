@@ -45,4 +45,16 @@ void delivery_trace_headers(const struct delivery_env *env, struct buf *b,
 			    const struct delivery_message *msg,
 			    const struct delivery_rcpt *rcpt);
 
+/* delivery_sendmail - sendmail_path -oi -f SENDER -- RCPT, head then
+ * the message (msg may be NULL) on its stdin; flushes env->batch first */
+int delivery_sendmail(const struct delivery_env *env, const char *sender,
+		      const char *rcpt, const struct buf *head,
+		      const struct delivery_message *msg, struct sl_err *err);
+/* delivery_reject_notice - the sender is told the message was refused
+ * (by a Sieve reject, or quota: the mailbox is full); never to <> */
+int delivery_reject_notice(const struct delivery_env *env,
+			   const struct delivery_message *msg,
+			   const struct delivery_rcpt *rcpt, int quota,
+			   const char *reason, struct sl_err *err);
+
 #endif

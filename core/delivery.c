@@ -9,6 +9,7 @@
 #include "lib/xalloc.h"
 #include "maildir/maildir.h"
 #include "mbox/mbox.h"
+#include "quota/quota-store.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -592,6 +593,77 @@ fail_nosave:
 	return -1;
 }
 
+/* quota_result - an over-quota result as quota_exceeded wants it: a
+ * temporary failure, or a bounce (the front end's 5.2.2 with -e or LMTP,
+ * else a notice to the sender and the delivery is done) */
+static void quota_result(const struct delivery_env *env,
+			 const struct delivery_message *msg,
+			 const struct delivery_rcpt *rcpt,
+			 struct delivery_result *res)
+{
+	struct sl_err err;
+	char why[sizeof(res->text)];
+
+	if (res->status != DELIVERY_QUOTA_TEMP && res->status != DELIVERY_QUOTA_PERM)
+		return;
+	if (strcmp(config_str(env->cfg, "quota_exceeded"), "bounce") != 0) {
+		res->status = DELIVERY_QUOTA_TEMP;
+		return;
+	}
+	res->status = DELIVERY_QUOTA_PERM;
+	if (env->reject_as_result)
+		return;
+	(void)snprintf(why, sizeof(why), "%s", res->text);
+	err_clear(&err);
+	if (delivery_reject_notice(env, msg, rcpt, 1, why, &err) < 0) {
+		result_set(res, DELIVERY_TEMPFAIL, "over quota, and the notice "
+			   "to the sender failed: %s", err.text);
+		return;
+	}
+	result_set(res, DELIVERY_OK, "bounced: %s", why);
+}
+
+/* quota_warning_send - the user is told the mailbox crossed pct% */
+static void quota_warning_send(const struct delivery_env *env,
+			       const struct delivery_rcpt *rcpt, unsigned pct,
+			       const struct quota_usage *u)
+{
+	const char *tpl = config_str(env->cfg, "quota_warning_template");
+	const char *pm = config_str(env->cfg, "postmaster_address");
+	struct buf mail = BUF_INIT, text = BUF_INIT;
+	struct sl_err err;
+
+	err_clear(&err);
+	if (*tpl != '\0' && quota_template_read(tpl, &text, &err) < 0) {
+		log_warning("session=%s quota warning: %s", env->session, err.text);
+		buf_reset(&text);
+	}
+	buf_printf(&mail, "From: <%s%s%s>\nTo: <%s>\nAuto-Submitted: auto-generated (quota warning)\n",
+		   *pm != '\0' ? pm : "postmaster", *pm != '\0' ? "" : "@",
+		   *pm != '\0' ? "" : (rcpt->user->domain != NULL ? rcpt->user->domain : "localhost"),
+		   rcpt->address);
+	if (text.len > 0) {
+		quota_template_expand(&mail, &text, rcpt->user->user, pct, u);
+	} else {
+		buf_printf(&mail, "Subject: Your mailbox is %u%% full\n"
+			   "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+			   "Your mailbox %s is now %u%% full (%llu of %llu KiB, %llu messages).\n"
+			   "Please delete old messages, or it will stop accepting new mail.\n",
+			   pct, rcpt->user->user, quota_percent(u),
+			   (unsigned long long)(u->bytes / 1024),
+			   (unsigned long long)(u->limit.bytes / 1024),
+			   (unsigned long long)u->messages);
+	}
+	if (delivery_sendmail(env, "", rcpt->address, &mail, NULL, &err) < 0)
+		log_warning("session=%s quota warning to %s failed: %s",
+			    env->session, rcpt->address, err.text);
+	else
+		log_info("session=%s quota warning: %s crossed %u%%", env->session,
+			 rcpt->user->user, pct);
+	buf_free(&mail);
+	buf_free(&text);
+}
+
 int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		     const struct delivery_message *msg,
 		     const struct delivery_rcpt *rcpt,
@@ -604,8 +676,9 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 	struct buf trace = BUF_INIT, id = BUF_INIT;
 	const char *spec, *folder;
 	struct sieve_result *sieve = NULL;
+	struct quota_usage qu;
 	struct sl_err err;
-	int ret;
+	int ret, pct;
 
 	err_clear(&err);
 	spec = u->mail != NULL ? u->mail : config_str(env->cfg, "mail_location");
@@ -621,28 +694,60 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		return -1;
 	if (driver->open(env->cfg, &loc, 1, &st, &err) < 0)
 		return result_from_err(res, &err);
+	if (quota_store_wrap(env->cfg, u, &loc, &st, &err) < 0) {
+		store_close(&st);
+		result_set(res, DELIVERY_TEMPFAIL, "quota: %s", err.text);
+		return -1;
+	}
 	if (delivery_sieve_run(env, pool, msg, rcpt, st, &sieve) == 0 &&
 	    sieve != NULL) {
 		ret = delivery_sieve_apply(env, pool, msg, rcpt, st, sieve, res);
-		store_close(&st);
-		return ret;
-	}
-	folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
-	delivery_trace_headers(env, &trace, msg, rcpt);
-	ret = delivery_save(env, st, folder, NULL, msg, &trace, msg->skip, &id,
-			    &err);
-	if (ret == 0) {
-		result_set(res, DELIVERY_OK, "saved");
-		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);
-		(void)snprintf(res->id, sizeof(res->id), "%s", buf_cstr(&id));
 	} else {
-		result_from_err(res, &err);
+		folder = delivery_choose_folder(env, st, rcpt->mailbox, 0);
+		delivery_trace_headers(env, &trace, msg, rcpt);
+		ret = delivery_save(env, st, folder, NULL, msg, &trace, msg->skip,
+				    &id, &err);
+		if (ret == 0) {
+			result_set(res, DELIVERY_OK, "saved");
+			(void)snprintf(res->id, sizeof(res->id), "%s", buf_cstr(&id));
+		} else {
+			result_from_err(res, &err);
+		}
 		(void)snprintf(res->folder, sizeof(res->folder), "%s", folder);
 	}
+	if (ret == 0 && (pct = quota_store_warning(st, &qu, &err)) > 0)
+		quota_warning_send(env, rcpt, (unsigned)pct, &qu);
 	store_close(&st);
+	quota_result(env, msg, rcpt, res);
 	buf_free(&trace);
 	buf_free(&id);
-	return ret;
+	return res->status == DELIVERY_OK ? 0 : -1;
+}
+
+int delivery_quota_full(const struct delivery_env *env, struct pool *pool,
+			const struct delivery_rcpt *rcpt,
+			struct delivery_result *res)
+{
+	const struct user_record *u = rcpt->user;
+	struct store_location loc;
+	struct quota *q = NULL;
+	const char *spec;
+	struct sl_err err;
+	int r;
+
+	err_clear(&err);
+	spec = u->mail != NULL ? u->mail : config_str(env->cfg, "mail_location");
+	if (mail_location_expand(pool, spec, u, &loc, &err) < 0 ||
+	    quota_open(&q, env->cfg, u, &loc, &err) < 0)
+		return 0;	/* the delivery will say what is wrong */
+	r = quota_full(q, &err);
+	quota_close(&q);
+	if (r <= 0)
+		return 0;
+	result_set(res, DELIVERY_QUOTA_TEMP, "%s", err.text);
+	if (strcmp(config_str(env->cfg, "quota_exceeded"), "bounce") == 0)
+		res->status = DELIVERY_QUOTA_PERM;
+	return 1;
 }
 
 void delivery_log(const struct delivery_env *env,

@@ -126,6 +126,12 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		     const struct delivery_message *msg,
 		     const struct delivery_rcpt *rcpt,
 		     struct delivery_result *res);
+/* delivery_quota_full - the recipient's mailbox is at or over its quota
+ * already: 1 with res DELIVERY_QUOTA_TEMP/_PERM (quota_exceeded), else 0
+ * (LMTP asks at RCPT; call it as the user: a recalculation writes files) */
+int delivery_quota_full(const struct delivery_env *env, struct pool *pool,
+			const struct delivery_rcpt *rcpt,
+			struct delivery_result *res);
 /* delivery_log - the one log line per delivery (key=value) */
 void delivery_log(const struct delivery_env *env,
 		  const struct delivery_message *msg,

@@ -47,6 +47,16 @@ const struct config_key config_keys[] = {
 	{ "message_max_mime_parts", CFG_UINT, "10000", NULL,
 	  "most MIME parts parsed per message" },
 
+	/* quotas */
+	{ "quota_rule", CFG_LIST, "", NULL,
+	  "quota rules when the userdb gives none, e.g. *:storage=1G:messages=100000, Trash:storage=+10%" },
+	{ "quota_exceeded", CFG_ENUM, "tempfail", "tempfail bounce",
+	  "a message over quota: tempfail (75, 452 4.2.2: the MTA retries) or bounce (5.2.2)" },
+	{ "quota_warning", CFG_STRING, "", NULL,
+	  "percentages (e.g. 80% 95%) whose upward crossing sends the user a warning" },
+	{ "quota_warning_template", CFG_STRING, "", NULL,
+	  "file with the warning message (header, blank line, body; %u %p %b %B %c %C); empty: built in" },
+
 	/* mbox */
 	{ "mbox_lock", CFG_LIST, "fcntl, dotlock", NULL,
 	  "mbox locks taken in order: fcntl, flock, dotlock" },

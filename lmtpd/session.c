@@ -336,6 +336,25 @@ static struct rcpt_entry *rcpt_add(struct session *s)
 	return r;
 }
 
+/* rcpt_quota_full - a mailbox already full is refused at RCPT (as the
+ * user: a recalculation of maildirsize writes files) */
+static int rcpt_quota_full(struct session *s, const struct delivery_env *denv,
+			   struct rcpt_entry *r)
+{
+	int full = 0;
+
+	if (delivery_user_enter(denv, &r->rcpt, &r->res) < 0) {
+		memset(&r->res, 0, sizeof(r->res));
+		return 0;	/* the delivery will say what is wrong */
+	}
+	full = delivery_quota_full(denv, s->pool, &r->rcpt, &r->res);
+	if (delivery_user_leave() < 0) {
+		log_error("session=%s cannot return to root", s->id);
+		lmtpd_stop = 1;
+	}
+	return full;
+}
+
 static void cmd_rcpt(struct session *s, const char *args)
 {
 	struct delivery_env denv;
@@ -381,6 +400,13 @@ static void cmd_rcpt(struct session *s, const char *args)
 		else
 			conn_reply(s->conn, "451 4.3.0 <%s> Temporary user "
 				   "lookup failure", addr);
+		delivery_log(&denv, NULL, &r->rcpt, &r->res, 0.0);
+		return;
+	}
+	if (rcpt_quota_full(s, &denv, r)) {
+		conn_reply(s->conn, "%d %s <%s> %s",
+			   result_smtp_code(r->res.status),
+			   result_enhanced_code(r->res.status), addr, r->res.text);
 		delivery_log(&denv, NULL, &r->rcpt, &r->res, 0.0);
 		return;
 	}

@@ -2,9 +2,9 @@
 # executable .t files. `make check` runs all of them with prove, plus the
 # unit tests and fuzz seed corpora again under ASan + UBSan.
 
-SLUICE_LIBS = core/libcore.a sieve/libsieve.a maildir/libmaildir.a mbox/libmbox.a \
+SLUICE_LIBS = core/libcore.a sieve/libsieve.a quota/libquota.a maildir/libmaildir.a mbox/libmbox.a \
 	lib/libsluice.a
-SLUICE_SAN_LIBS = core/libcore-san.a sieve/libsieve-san.a maildir/libmaildir-san.a \
+SLUICE_SAN_LIBS = core/libcore-san.a sieve/libsieve-san.a quota/libquota-san.a maildir/libmaildir-san.a \
 	mbox/libmbox-san.a lib/libsluice-san.a
 EXT_LIBS = $(DB_LIBS) $(UNISTRING_LIBS)
 LDADD = $(SLUICE_LIBS) $(EXT_LIBS)
@@ -41,7 +41,7 @@ endif
 
 # libFuzzer builds (clang), for t/fuzz/run-fuzzers: every library source
 # compiled in with the fuzzer's instrumentation.
-FUZZ_LIB_C = $(filter %.c,$(CORE_SOURCES) $(SIEVE_SOURCES) $(MAILDIR_SOURCES) $(MBOX_SOURCES) $(LIB_SOURCES))
+FUZZ_LIB_C = $(filter %.c,$(CORE_SOURCES) $(SIEVE_SOURCES) $(QUOTA_SOURCES) $(MAILDIR_SOURCES) $(MBOX_SOURCES) $(LIB_SOURCES))
 LF_CC = clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS)
 fuzz-build: $(FUZZERS:%=t/fuzz/lf-fuzz-%)
 t/fuzz/lf-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(FUZZ_LIB_C:%=$(srcdir)/%)

@@ -3,6 +3,7 @@
 #include "tools.h"
 #include "lib/log.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,26 +11,135 @@
 
 #define MAX_OVERRIDES 64
 
+static int cmd_help(struct tool_ctx *ctx, int argc, char **argv);
+
+/* the commands: `sluice help` lists them, `sluice help NAME` shows one */
 static const struct tool_command {
 	const char *name;
 	int (*run)(struct tool_ctx *ctx, int argc, char **argv);
-	const char *usage;
+	const char *synopsis;	/* its forms after "sluice ", one a line */
+	const char *summary;	/* one line for the list */
+	const char *options;	/* for `help NAME`, or NULL */
 } tool_commands[] = {
-	{ "config", cmd_config, "config [-n]          print the effective configuration" },
-	{ "user", cmd_user, "user lookup [--json] USER   what a delivery to USER would use" },
-	{ "sieve", cmd_sieve, "sieve check|test ...        compile Sieve scripts; dry-run one on a message" },
-	{ "userdb", cmd_userdb, "userdb build FILE [DB]      build a Berkeley DB userdb from a passwd-file" },
-	{ NULL, NULL, NULL }
+	{ "config", cmd_config, "config [-n]",
+	  "print the effective configuration",
+	  "  -n   only the keys whose value differs from the built-in default\n" },
+	{ "user", cmd_user, "user lookup [--json] USER",
+	  "what a delivery to USER would use",
+	  "  --json   one JSON object\n"
+	  "exit 0 found, 1 no such user, 75 a user database failed\n" },
+	{ "sieve", cmd_sieve,
+	  "sieve check [--json] [-x EXTENSIONS] SCRIPT...\n"
+	  "sieve test [--json] [-f FROM] [-r RCPT] [-a ORIG] [-x EXTENSIONS] [-t] SCRIPT MESSAGE",
+	  "compile Sieve scripts; dry-run one on a message",
+	  "  --json          one JSON object\n"
+	  "  -f FROM         envelope sender (default: <>)\n"
+	  "  -r RCPT         envelope recipient (default: user@localhost)\n"
+	  "  -a ORIG         original recipient (default: RCPT)\n"
+	  "  -x EXTENSIONS   change the extensions scripts may require\n"
+	  "  -t              trace tests and actions\n"
+	  "MESSAGE - is standard input\n" },
+	{ "userdb", cmd_userdb, "userdb build FILE [DBFILE]",
+	  "build a Berkeley DB userdb from a passwd-file",
+	  "DBFILE defaults to FILE.db\n" },
+	{ "convert", cmd_convert,
+	  "convert [-r [-i INBOX]] [-q] [--json] mbox2maildir MBOX MAILDIR\n"
+	  "convert [-r [-i INBOX]] [-q] [--json] maildir2mbox MAILDIR MBOX",
+	  "convert a mailbox, flags and dates kept",
+	  "  -r        all folders: the mbox side is a directory of mbox files\n"
+	  "  -i INBOX  with -r: the mbox INBOX file (default DIR/inbox)\n"
+	  "  -q        no progress bar\n"
+	  "  --json    the summary as JSON\n" },
+	{ "pw", cmd_pw,
+	  "pw [-s SCHEME] [-r ROUNDS] [-p PASSWORD]\n"
+	  "pw -t HASH [-s SCHEME] [-p PASSWORD]\n"
+	  "pw -l",
+	  "hash a password for a passwd-file, or verify one",
+	  "  -s SCHEME     SHA512-CRYPT (default), SHA256-CRYPT, BLF-CRYPT,\n"
+	  "                YESCRYPT (printed as {CRYPT}), SSHA512, SSHA256\n"
+	  "  -r ROUNDS     SHA*-CRYPT rounds, BLF-CRYPT or YESCRYPT cost\n"
+	  "  -p PASSWORD   the password (visible to other users: better typed\n"
+	  "                at the prompt or given on standard input)\n"
+	  "  -t HASH       verify the password against {SCHEME}HASH\n"
+	  "  -l            list the schemes\n" },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "list the commands, or show one command's usage", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
 };
+
+/* command_find - the table entry for name, or NULL */
+static const struct tool_command *command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; tool_commands[i].name != NULL; i++) {
+		if (strcmp(tool_commands[i].name, name) == 0)
+			return &tool_commands[i];
+	}
+	return NULL;
+}
+
+/* print_synopsis - "usage: sluice FORM", then each further form aligned */
+static void print_synopsis(FILE *out, const char *synopsis)
+{
+	const char *lead = "usage: sluice ", *p = synopsis, *nl;
+
+	for (;;) {
+		nl = strchr(p, '\n');
+		fprintf(out, "%s%.*s\n", lead,
+			(int)(nl != NULL ? (size_t)(nl - p) : strlen(p)), p);
+		if (nl == NULL)
+			break;
+		lead = "       sluice ";
+		p = nl + 1;
+	}
+}
 
 static void usage(FILE *out)
 {
 	size_t i;
 
 	fprintf(out, "usage: sluice [-c CONFIG] [-o KEY=VALUE]... COMMAND [ARGS]\n"
+		"       sluice help [COMMAND]\n"
+		"  -c CONFIG      the configuration file\n"
+		"  -o KEY=VALUE   set a configuration key (may be repeated)\n"
 		"commands:\n");
 	for (i = 0; tool_commands[i].name != NULL; i++)
-		fprintf(out, "  %s\n", tool_commands[i].usage);
+		fprintf(out, "  %-9s %s\n", tool_commands[i].name,
+			tool_commands[i].summary);
+}
+
+/* command_help - one command's usage, what it does and its options */
+static void command_help(FILE *out, const struct tool_command *cmd)
+{
+	print_synopsis(out, cmd->synopsis);
+	fprintf(out, "%s\n", cmd->summary);
+	if (cmd->options != NULL)
+		fprintf(out, "%s", cmd->options);
+}
+
+/* cmd_help - `sluice help [COMMAND]`; needs no configuration */
+static int cmd_help(struct tool_ctx *ctx, int argc, char **argv)
+{
+	const struct tool_command *cmd;
+
+	(void)ctx;
+	if (argc == 1) {
+		usage(stdout);
+		return TOOL_OK;
+	}
+	if (argc > 2) {
+		print_synopsis(stderr, command_find("help")->synopsis);
+		return TOOL_USAGE;
+	}
+	cmd = command_find(argv[1]);
+	if (cmd == NULL) {
+		fprintf(stderr, "sluice: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return TOOL_USAGE;
+	}
+	command_help(stdout, cmd);
+	return TOOL_OK;
 }
 
 void json_string(FILE *out, const char *s)
@@ -52,15 +162,20 @@ void json_string(FILE *out, const char *s)
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	char *overrides[MAX_OVERRIDES];
-	size_t n_overrides = 0, i;
+	size_t n_overrides = 0;
+	const struct tool_command *cmd;
 	struct tool_ctx ctx;
 	struct sl_err err;
 	int c, ret;
 
 	memset(&ctx, 0, sizeof(ctx));
 	/* '+': global options stop at the command name */
-	while ((c = getopt(argc, argv, "+c:o:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.config_path = optarg;
@@ -84,6 +199,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TOOL_USAGE;
 	}
+	cmd = command_find(argv[optind]);
+	if (cmd == NULL) {
+		fprintf(stderr, "sluice: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return TOOL_USAGE;
+	}
+	/* help needs no configuration: a broken file must not hide it */
+	if (optind + 1 < argc && strcmp(argv[optind + 1], "--help") == 0) {
+		command_help(stdout, cmd);
+		return TOOL_OK;
+	}
+	if (cmd->run == cmd_help)
+		return cmd_help(NULL, argc - optind, argv + optind);
 	err_clear(&err);
 	if (config_open(&ctx.cfg, ctx.config_path, overrides, n_overrides,
 			&err) < 0) {
@@ -91,21 +219,11 @@ int main(int argc, char **argv)
 		return TOOL_USAGE;
 	}
 	log_open_stderr("sluice");
-	for (i = 0; tool_commands[i].name != NULL; i++) {
-		if (strcmp(tool_commands[i].name, argv[optind]) == 0)
-			break;
-	}
-	if (tool_commands[i].name == NULL) {
-		fprintf(stderr, "sluice: unknown command '%s'\n", argv[optind]);
-		usage(stderr);
-		config_free(&ctx.cfg);
-		return TOOL_USAGE;
-	}
 	{
-		int cmd = optind;
+		int first = optind;
 
 		optind = 0;	/* GNU getopt: start afresh for the command */
-		ret = tool_commands[i].run(&ctx, argc - cmd, argv + cmd);
+		ret = cmd->run(&ctx, argc - first, argv + first);
 	}
 	config_free(&ctx.cfg);
 	return ret;
