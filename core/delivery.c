@@ -689,9 +689,6 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 	if (driver == NULL)
 		return result_set(res, DELIVERY_TEMPFAIL,
 				  "unknown mail store '%s' in %s", loc.driver, spec);
-	if (env->hooks != NULL && env->hooks->quota_check != NULL &&
-	    env->hooks->quota_check(env->hooks->ctx, msg, rcpt, res) < 0)
-		return -1;
 	if (driver->open(env->cfg, &loc, 1, &st, &err) < 0)
 		return result_from_err(res, &err);
 	if (quota_store_wrap(env->cfg, u, &loc, &st, &err) < 0) {

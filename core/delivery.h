@@ -3,9 +3,10 @@
  * A front end (sluice-deliver, sluice-lmtpd) spools and parses the
  * message once (delivery_message_*), then for each recipient looks the
  * user up (delivery_lookup), switches to the user's uid/gid if it runs as
- * root (delivery_switch_user, sluice-deliver only; the LMTP server does
- * this per recipient in a child), and delivers (delivery_deliver): quota
- * and rules hooks, then the store. Each step fills one struct
+ * root (delivery_switch_user for sluice-deliver; the LMTP server acts as
+ * each recipient in turn with delivery_user_enter/leave), and delivers
+ * (delivery_deliver): the store, wrapped by the quota, and the Sieve
+ * scripts. Each step fills one struct
  * delivery_result; result.h maps it to exit codes and SMTP replies.
  */
 #ifndef SLUICE_DELIVERY_H
@@ -62,15 +63,6 @@ struct delivery_rcpt {
 	struct user_record *user;	/* from delivery_lookup */
 };
 
-/* Hooks the later layers fill (quota, rules); NULL members are skipped.
- * A hook returns 0 to go on or -1 with res filled. */
-struct delivery_hooks {
-	int (*quota_check)(void *ctx, const struct delivery_message *msg,
-			   const struct delivery_rcpt *rcpt,
-			   struct delivery_result *res);
-	void *ctx;
-};
-
 /* One message to several recipients (LMTP): the directory fsyncs of all
  * their copies are deferred and done together (delivery_batch_sync), and a
  * copy whose bytes equal an earlier one's is a hard link of that file
@@ -88,7 +80,6 @@ void delivery_batch_free(struct delivery_batch **b);
 struct delivery_env {
 	const struct config *cfg;
 	struct userdb *userdb;
-	const struct delivery_hooks *hooks;
 	const char *session;	/* session id for the log */
 	int reject_as_result;	/* a Sieve reject is DELIVERY_REJECTED for
 				   the front end to answer (-e, LMTP); else
