@@ -340,12 +340,14 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 				failed = 1;
 			else
 				ran += r;
-			if (r > 0 && sieve_result_stopped(result))
+			if (r > 0 && sieve_result_keep_cancelled(result))
 				break;
 		}
-		/* stop ends the whole sequence (a global spam filter that
-		   files and stops keeps the user's script out) */
-		if (ran > 0 && sieve_result_stopped(result))
+		/* as Pigeonhole: the next script runs only while the implicit
+		   keep is in effect (a global spam filter that files the
+		   message keeps the user's script out); stop ends just the
+		   script that ran it */
+		if (ran > 0 && sieve_result_keep_cancelled(result))
 			break;
 	}
 	sieve_engine_free(&engine);

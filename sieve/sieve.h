@@ -272,8 +272,7 @@ int sieve_result_keep_cancelled(const struct sieve_result *r);
  * editheader (n in *n_r), else NULL */
 const struct sieve_header_out *
 sieve_result_headers(const struct sieve_result *r, size_t *n_r);
-/* sieve_result_stopped - whether the last sieve_execute ended with stop
- * (sieve_after scripts then do not run) */
+/* sieve_result_stopped - whether the last sieve_execute ended with stop */
 int sieve_result_stopped(const struct sieve_result *r);
 /* sieve_result_error - the runtime error text, or NULL */
 const char *sieve_result_error(const struct sieve_result *r);

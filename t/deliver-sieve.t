@@ -174,13 +174,38 @@ ok(rc == 0 and len(s) == 1 and not files(), "reject: notice sent, nothing stored
 ok(b"To: <bob@example.org>" in note and b"Auto-Submitted: auto-replied" in note and b"no thanks" in note,
    "reject notice: to the sender, auto-submitted, with the reason", note[:400])
 
-# sieve_before runs first; the user's script after it
+# sieve_before runs first; the user's script after it while the implicit
+# keep is in effect (Pigeonhole's multiscript rule)
 clear()
 before = os.path.join(tmp, "before.sieve")
+set_script('require ["fileinto", "mailbox", "copy"];\nfileinto :copy :create "Global";\n', before)
+set_script('require ["fileinto", "mailbox"];\nfileinto :create "User";\n')
+rc, err = deliver(MSG, "-o", "sieve_before=" + before)
+ok(rc == 0 and len(files(".Global")) == 1 and len(files(".User")) == 1 and not files(),
+   "sieve_before (fileinto :copy) and the user's script both act", err)
+clear()
 set_script('require ["fileinto", "mailbox"];\nfileinto :create "Global";\n', before)
 set_script('keep;\n')
 rc, err = deliver(MSG, "-o", "sieve_before=" + before)
-ok(rc == 0 and len(files(".Global")) == 1 and len(files()) == 1, "sieve_before and the user's script both act", err)
+ok(rc == 0 and len(files(".Global")) == 1 and not files(),
+   "a sieve_before script that cancels the implicit keep ends the sequence (the user's keep does not run)", err)
+clear()
+set_script('discard;\n', before)
+set_script('keep;\n')
+rc, err = deliver(MSG, "-o", "sieve_before=" + before)
+ok(rc == 0 and not files(), "discard in sieve_before: the user's script does not run", err)
+clear()
+after = os.path.join(tmp, "after.sieve")
+set_script('require ["fileinto", "mailbox"];\nfileinto :create "After";\n', after)
+set_script('require ["fileinto", "mailbox"];\nfileinto :create "User";\n')
+rc, err = deliver(MSG, "-o", "sieve_after=" + after)
+ok(rc == 0 and len(files(".User")) == 1 and not files(".After"),
+   "sieve_after does not run once the user's script cancelled the implicit keep", err)
+set_script('require "imap4flags";\naddflag "\\\\Seen";\n')
+clear()
+rc, err = deliver(MSG, "-o", "sieve_after=" + after)
+ok(rc == 0 and len(files(".After")) == 1 and not files(),
+   "sieve_after runs when the user's script left the implicit keep", err)
 
 # vacation: one reply per sender per period, through sendmail_path, with
 # the RFC 3834 rules: nothing to lists, automatic mail, <>, or when the
@@ -327,13 +352,19 @@ set_script('require ["fileinto", "copy"];\nfileinto :copy "INBOX";\nkeep;\n')
 rc, err = deliver()
 ok(rc == 0 and len(files()) == 1, "keep and fileinto :copy INBOX: stored once", (err, files()))
 
-# stop in sieve_before ends the sequence: the user's script does not run
+# a spam filter in sieve_before that files and stops: the user's script
+# does not run; a bare stop ends only its own script (as Pigeonhole)
 clear()
 set_script('require ["fileinto", "mailbox"];\nfileinto :create "Spam";\nstop;\n', before)
 set_script('require ["fileinto", "mailbox"];\nfileinto :create "User";\n')
 rc, err = deliver(MSG, "-o", "sieve_before=" + before)
 ok(rc == 0 and len(files(".Spam")) == 1 and not files(".User") and not files(),
-   "stop in a sieve_before script ends the sequence", err)
+   "fileinto + stop in a sieve_before script: the user's script does not run", err)
+clear()
+set_script('stop;\n', before)
+rc, err = deliver(MSG, "-o", "sieve_before=" + before)
+ok(rc == 0 and len(files(".User")) == 1 and not files(),
+   "a bare stop in sieve_before ends only that script: the user's script runs", err)
 
 # editheader changes the stored copy: an added field (encoded), a deleted
 # one, every other byte as received (folded fields too)
