@@ -281,7 +281,8 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 	struct sieve_result *result;
 	struct sl_err err;
 	size_t i;
-	int ran = 0, failed = 0;
+	struct sieve_result_mark mark;
+	int ran = 0, failed = 0, stop_all = 0;
 
 	*result_r = NULL;
 	err_clear(&err);
@@ -335,7 +336,16 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 			p += len;
 			if (path == NULL)
 				continue;
+			sieve_result_mark(result, &mark);
 			r = run_one(env, pool, engine, path, &params, result);
+			if (r < 0 && ran > 0) {
+				/* the scripts before it stand (Pigeonhole has
+				   carried them out by then); this one's
+				   actions go, the implicit keep applies */
+				sieve_result_rollback(result, &mark);
+				stop_all = 1;
+				break;
+			}
 			if (r < 0)
 				failed = 1;
 			else
@@ -347,7 +357,7 @@ int delivery_sieve_run(const struct delivery_env *env, struct pool *pool,
 		   keep is in effect (a global spam filter that files the
 		   message keeps the user's script out); stop ends just the
 		   script that ran it */
-		if (ran > 0 && sieve_result_keep_cancelled(result))
+		if (stop_all || (ran > 0 && sieve_result_keep_cancelled(result)))
 			break;
 	}
 	sieve_engine_free(&engine);

@@ -219,6 +219,33 @@ void sieve_result_set_error(struct sieve_result *r, const char *text)
 	r->finished = 0;
 }
 
+void sieve_result_mark(const struct sieve_result *r,
+		       struct sieve_result_mark *m)
+{
+	m->first = r->first;
+	m->last = r->last;
+	m->n_actions = r->n_actions;
+	m->n_redirects = r->n_redirects;
+	m->keep_cancelled = r->keep_cancelled;
+	m->implicit_keep = r->implicit_keep;
+}
+
+void sieve_result_rollback(struct sieve_result *r,
+			   const struct sieve_result_mark *m)
+{
+	r->first = m->first;
+	r->last = m->last;
+	if (r->last != NULL)
+		r->last->next = NULL;
+	r->n_actions = m->n_actions;
+	r->n_redirects = m->n_redirects;
+	r->keep_cancelled = m->keep_cancelled;
+	r->implicit_keep = m->implicit_keep;
+	r->status = SIEVE_OK;
+	r->error = NULL;
+	r->finished = 0;
+}
+
 void sieve_result_set_implicit_keep(struct sieve_result *r,
 				    struct sieve_action *keep)
 {

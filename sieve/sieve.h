@@ -272,6 +272,20 @@ int sieve_result_keep_cancelled(const struct sieve_result *r);
  * editheader (n in *n_r), else NULL */
 const struct sieve_header_out *
 sieve_result_headers(const struct sieve_result *r, size_t *n_r);
+/* A point in a result to come back to: a script that fails after others
+ * ran leaves their actions in place (as Pigeonhole, which has carried
+ * them out by then) and only its own are dropped. */
+struct sieve_result_mark {
+	struct sieve_action *first, *last;
+	unsigned n_actions, n_redirects;
+	int keep_cancelled;
+	struct sieve_action *implicit_keep;
+};
+void sieve_result_mark(const struct sieve_result *r,
+		       struct sieve_result_mark *m);
+/* sieve_result_rollback - back to m: later actions dropped, no error */
+void sieve_result_rollback(struct sieve_result *r,
+			   const struct sieve_result_mark *m);
 /* sieve_result_stopped - whether the last sieve_execute ended with stop */
 int sieve_result_stopped(const struct sieve_result *r);
 /* sieve_result_error - the runtime error text, or NULL */

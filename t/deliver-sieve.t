@@ -352,6 +352,20 @@ set_script('require ["fileinto", "copy"];\nfileinto :copy "INBOX";\nkeep;\n')
 rc, err = deliver()
 ok(rc == 0 and len(files()) == 1, "keep and fileinto :copy INBOX: stored once", (err, files()))
 
+# a runtime error in a later script: the earlier scripts' actions stand
+# (Pigeonhole has carried them out by then), the failing script's do not,
+# and the implicit keep applies; the error goes to the script's .log
+clear()
+for x in glob.glob(os.path.join(rec, "*")):
+    os.unlink(x)
+set_script('require ["fileinto", "mailbox", "copy"];\nfileinto :copy :create "Global";\n', before)
+set_script('require "fileinto";\nfileinto "Lost";\nredirect "one@example.net";\nredirect "two@example.net";\n')
+rc, err = deliver(MSG, "-o", "sieve_before=" + before, "-o", "sieve_max_redirects=1")
+log = open(script + ".log").read() if os.path.exists(script + ".log") else ""
+ok(rc == 0 and len(files(".Global")) == 1 and len(files()) == 1 and not files(".Lost") and not sent(),
+   "runtime error in the user's script: sieve_before's copy stays, implicit keep, no redirect", (err, files(), sent()))
+ok("redirect" in log, "the runtime error is written to the script's .log", log)
+
 # a spam filter in sieve_before that files and stops: the user's script
 # does not run; a bare stop ends only its own script (as Pigeonhole)
 clear()
