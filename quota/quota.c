@@ -146,19 +146,37 @@ static int over(const struct quota_usage *u)
 	       (u->limit.messages > 0 && u->messages > u->limit.messages);
 }
 
+/* recalc_line - the limit line a recalculation writes: a userdb limit
+ * (as Dovecot does, so Courier's tools enforce it too), else the file's
+ * own (maildirmake -q); never sluice.conf's default, which would then
+ * outlive a change of the config */
+static const struct quota_limits *recalc_line(const struct quota *q,
+					      const struct maildirsize *m,
+					      struct quota_limits *buf)
+{
+	static const struct quota_limits none;
+
+	quota_rule_limit(q, buf);
+	if (q->rules_source != NULL && strcmp(q->rules_source, "userdb") == 0 &&
+	    (buf->bytes > 0 || buf->messages > 0))
+		return buf;
+	return m->has_limit ? &m->limit : &none;
+}
+
 /* maildir_get - maildirsize read, recalculated when Courier's rules say
  * (missing or corrupt with a limit to keep, over 5120 bytes, over quota
  * and older than 15 minutes) */
 static int maildir_get(struct quota *q, struct quota_usage *u, int may_recalc,
 		       struct sl_err *err)
 {
+	struct quota_limits line;
 	struct maildirsize m;
 	int r, tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		if ((r = quota_maildir_read(q, &m, err)) < 0)
 			return -1;
-		effective_limit(q, r == 0 ? &m : NULL, u);
+		effective_limit(q, r == 0 || m.corrupt ? &m : NULL, u);
 		u->bytes = r == 0 && m.bytes > 0 ? (uint64_t)m.bytes : 0;
 		u->messages = r == 0 && m.count > 0 ? (uint64_t)m.count : 0;
 		if (!may_recalc || tries > 0)
@@ -169,7 +187,7 @@ static int maildir_get(struct quota *q, struct quota_usage *u, int may_recalc,
 		if (r == 0 && m.size <= QUOTA_RECALC_SIZE &&
 		    !(over(u) && time(NULL) - m.mtime > QUOTA_RECALC_AGE))
 			break;
-		if (quota_maildir_recalc(q, &u->limit, err) < 0)
+		if (quota_maildir_recalc(q, recalc_line(q, &m, &line), err) < 0)
 			return -1;
 	}
 	return 0;
@@ -195,7 +213,7 @@ int quota_enabled(struct quota *q, struct sl_err *err)
 
 int quota_recalc(struct quota *q, struct sl_err *err)
 {
-	struct quota_usage u;
+	struct quota_limits line;
 	struct maildirsize m;
 	int r;
 
@@ -203,9 +221,7 @@ int quota_recalc(struct quota *q, struct sl_err *err)
 		return 0;	/* mbox usage is always computed afresh */
 	if ((r = quota_maildir_read(q, &m, err)) < 0)
 		return -1;
-	memset(&u, 0, sizeof(u));
-	effective_limit(q, r == 0 ? &m : NULL, &u);
-	return quota_maildir_recalc(q, &u.limit, err);
+	return quota_maildir_recalc(q, recalc_line(q, &m, &line), err);
 }
 
 int quota_set_limit(struct quota *q, const struct quota_limits *l,

@@ -62,6 +62,28 @@ static const struct tool_command {
 	  "                at the prompt or given on standard input)\n"
 	  "  -t HASH       verify the password against {SCHEME}HASH\n"
 	  "  -l            list the schemes\n" },
+	{ "maildirmake", cmd_maildirmake,
+	  "maildirmake [-S] [-q QUOTA] DIR\n"
+	  "maildirmake [-S | -s MODE] [-q QUOTA] -f FOLDER DIR",
+	  "make a Maildir or a Maildir++ folder, as Courier's maildirmake",
+	  "  -q QUOTA    the limit line of maildirsize: NS,MC (bytes,\n"
+	  "              messages) as Courier writes it, or a size (1G)\n"
+	  "  -f FOLDER   the folder .FOLDER in the existing Maildir DIR\n"
+	  "              (modified UTF-7 as Courier's; '.' for hierarchy)\n"
+	  "  -F FOLDER   the same with a UTF-8 name\n"
+	  "  -S          a sharable Maildir (DIR mode 0755)\n"
+	  "  -s MODE     with -f: a public folder, MODE read, write, group\n"
+	  "exit 0 made, 1 exists or cannot be made, 64 usage, 75 temporary\n" },
+	{ "quota", cmd_quota,
+	  "quota get [--json] USER|DIR\n"
+	  "quota recalc [--json] USER|DIR\n"
+	  "quota set [--json] USER|DIR QUOTA",
+	  "a mailbox's quota usage and limit; recount; set the limit",
+	  "  --json   one JSON object\n"
+	  "USER is looked up in the userdb; an argument with a '/' is a Maildir.\n"
+	  "QUOTA: NS,MC (bytes, messages), a size with a unit (512M, 1G),\n"
+	  "       combinations (1G,1000C), or none\n"
+	  "As root, acts as the user (or the Maildir's owner).\n" },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "list the commands, or show one command's usage", NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
@@ -105,7 +127,7 @@ static void usage(FILE *out)
 		"  -o KEY=VALUE   set a configuration key (may be repeated)\n"
 		"commands:\n");
 	for (i = 0; tool_commands[i].name != NULL; i++)
-		fprintf(out, "  %-9s %s\n", tool_commands[i].name,
+		fprintf(out, "  %-11s %s\n", tool_commands[i].name,
 			tool_commands[i].summary);
 }
 
