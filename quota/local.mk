@@ -10,3 +10,6 @@ check_LIBRARIES += quota/libquota-san.a
 quota_libquota_san_a_SOURCES = $(QUOTA_SOURCES)
 quota_libquota_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_CFLAGS)
 endif
+UNIT_TESTS += t/unit/test-quota
+SCRIPT_TESTS += t/quota.t
+SCRIPT_TESTS += t/quota-interop.t
