@@ -279,8 +279,28 @@ int quota_maildir_read(struct quota *q, struct maildirsize *m,
 		}
 		goto out;	/* missing: recalculate */
 	}
-	if (fstat(fd, &st) < 0 || st.st_size > QUOTA_FILE_MAX) {
+	if (fstat(fd, &st) < 0) {
 		(void)close(fd);
+		goto out;
+	}
+	if (st.st_size > QUOTA_FILE_MAX) {
+		/* far past the 5120 bytes that call for a rebuild: only its
+		   limit line is worth keeping */
+		char head[256], *nl;
+		ssize_t k = read(fd, head, sizeof(head) - 1);
+
+		(void)close(fd);
+		if (k > 0) {
+			head[k] = '\0';
+			if ((nl = strchr(head, '\n')) != NULL) {
+				struct sl_err e;
+
+				*nl = '\0';
+				m->has_limit = head[0] != '\0' &&
+					quota_parse_maildir_limit(head, &m->limit, &e) == 0;
+			}
+		}
+		m->corrupt = 1;	/* read as "recalculate, keep the line" */
 		goto out;
 	}
 	data = xmalloc((size_t)st.st_size + 1);

@@ -814,6 +814,37 @@ static void test_template(void)
 	buf_free(&out);
 }
 
+/* test_huge_file - a maildirsize far past the rebuild size (more than we
+ * read) is rebuilt, and its limit line survives */
+static void test_huge_file(void)
+{
+	const char *const folders[] = { NULL };
+	const char *root = make_maildir("huge", folders);
+	struct quota_usage u;
+	struct quota *q;
+	FILE *f;
+	int i;
+
+	add_msg(root, "new", 100, 1);
+	f = fopen(msize(root), "w");
+	if (f == NULL) {
+		ok(0, "write a huge maildirsize");
+		return;
+	}
+	fputs("5000S\n", f);
+	for (i = 0; i < 40000; i++)
+		fputs("10 1\n", f);
+	fclose(f);
+	q = qopen("maildir", root, NULL, NULL);
+	u = get(q);
+	ok(u.bytes == 100 && u.messages == 1 && u.limit.bytes == 5000,
+	   "a maildirsize over 256 KiB is rebuilt with its limit line (got %llu %llu limit %llu)",
+	   (unsigned long long)u.bytes, (unsigned long long)u.messages,
+	   (unsigned long long)u.limit.bytes);
+	is_str(read_file(msize(root)), "5000S\n100 1\n", "... and written anew");
+	quota_close(&q);
+}
+
 int main(void)
 {
 	struct sl_err err;
@@ -830,6 +861,7 @@ int main(void)
 	test_maildir_limit_line();
 	test_maildirsize_sums();
 	test_recalc_triggers();
+	test_huge_file();
 	test_no_quota();
 	test_check_full_add();
 	test_folder_rules();
