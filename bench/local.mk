@@ -15,3 +15,11 @@ EXTRA_DIST += bench/sieve bench/sieve-speed.c
 bench-sieve: sluice-deliver sluice $(noinst_LIBRARIES)
 	$(top_srcdir)/bench/sieve $(BENCH_SIEVE_FLAGS) $(abs_top_builddir)
 .PHONY: bench-sieve
+
+# bench/lmtp: sluice-lmtpd against Dovecot's LMTP server, recipients/s at
+# 1, 4 and 16 connections, next to the fsync limit (bench/README.md)
+EXTRA_DIST += bench/lmtp bench/lmtp-load.c bench/fsync-loop.c
+
+bench-lmtp: sluice-lmtpd
+	$(top_srcdir)/bench/lmtp $(BENCH_LMTP_FLAGS) $(abs_top_builddir)
+.PHONY: bench-lmtp
