@@ -15,6 +15,7 @@ LIB_SOURCES = \
 include lib/message.mk
 include lib/userdb.mk
 include lib/mutf7.mk
+include lib/casefold.mk
 
 noinst_LIBRARIES += lib/libsluice.a
 lib_libsluice_a_SOURCES = $(LIB_SOURCES)

@@ -5,20 +5,24 @@
  * same octets, and order is the octet order of the results. We use
  * libunistring's u8_casefold with UNINORM_NFKD (full case folding; for
  * comparison purposes it equals the titlecase mapping except for a few
- * characters RFC 5051 itself calls out as unimportant). Input that is
- * not valid UTF-8 falls back to an ASCII case fold of its octets, so a
- * broken header still compares as i;ascii-casemap would.
+ * characters RFC 5051 itself calls out as unimportant). In input that
+ * is not valid UTF-8, libunistring turns each ill-formed sequence into
+ * U+FFFD (so "\xff" and "\xfe" compare equal); only when it fails
+ * outright (out of memory) does the text get an ASCII case fold.
  *
  * Substring matches (:contains, :matches) run on the folded text, where
  * "?" stands for one UTF-8 character (SIEVE_CMP_F_UTF8).
+ *
+ * libunistring is not linked but loaded (lib/casefold.h) when a script
+ * requires this comparator, so deliveries without it never load it; a
+ * library that cannot be loaded makes that require a compile error.
  */
 #include "auto-config.h"
 #include "sieve/sieve-ext.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <unicase.h>
-#include <uninorm.h>
+
+#include "lib/casefold.h"
 
 /* ascii_fold - append in with A-Z lowered */
 static void ascii_fold(const char *in, size_t len, struct buf *out)
@@ -34,22 +38,13 @@ static void ascii_fold(const char *in, size_t len, struct buf *out)
 	}
 }
 
-/* unicode_fold - append the RFC 5051 canonical form of in to out */
+/* unicode_fold - append the RFC 5051 canonical form of in to out; an
+ * ASCII fold if libunistring fails, or cannot be loaded (which
+ * unicode_load has reported for any script requiring the comparator) */
 static void unicode_fold(const char *in, size_t len, struct buf *out)
 {
-	uint8_t stackbuf[512];
-	size_t n = sizeof(stackbuf);
-	uint8_t *r;
-
-	r = u8_casefold((const uint8_t *)in, len, NULL, UNINORM_NFKD,
-			stackbuf, &n);
-	if (r == NULL) {
+	if (casefold_utf8(in, len, out) <= 0)
 		ascii_fold(in, len, out);
-		return;
-	}
-	buf_append(out, r, n);
-	if (r != stackbuf)
-		free(r);
 }
 
 /* unicode_compare - octet order of the folded forms */
@@ -82,7 +77,23 @@ static const struct sieve_comparator_def *const unicode_comparators[] = {
 	&cmp_unicode_casemap, NULL
 };
 
+/* unicode_load - a script requires the comparator: load libunistring
+ * now, so a missing library is a compile error at the require, not a
+ * silently different match at run time */
+static int unicode_load(struct sieve_valctx *v,
+			const struct sieve_extension *ext)
+{
+	struct sl_err err;
+
+	if (casefold_load(&err) == 0)
+		return 0;
+	sieve_valctx_error(v, sieve_valctx_require_line(v, ext), 0,
+			   "%s unavailable: %s", ext->name, err.text);
+	return -1;
+}
+
 const struct sieve_extension sieve_ext_comparator_i_unicode_casemap = {
 	.name = "comparator-i;unicode-casemap",
 	.comparators = unicode_comparators,
+	.load = unicode_load,
 };
