@@ -119,7 +119,7 @@ int delivery_deliver(const struct delivery_env *env, struct pool *pool,
 		     struct delivery_result *res);
 /* delivery_quota_full - the recipient's mailbox is at or over its quota
  * already: 1 with res DELIVERY_QUOTA_TEMP/_PERM (quota_exceeded), else 0
- * (LMTP asks at RCPT; call it as the user: a recalculation writes files) */
+ * (LMTP asks at RCPT; it only reads, so it may run as root) */
 int delivery_quota_full(const struct delivery_env *env, struct pool *pool,
 			const struct delivery_rcpt *rcpt,
 			struct delivery_result *res);

@@ -336,23 +336,12 @@ static struct rcpt_entry *rcpt_add(struct session *s)
 	return r;
 }
 
-/* rcpt_quota_full - a mailbox already full is refused at RCPT (as the
- * user: a recalculation of maildirsize writes files) */
+/* rcpt_quota_full - a mailbox already full is refused at RCPT (the
+ * check only reads maildirsize, so it runs as root) */
 static int rcpt_quota_full(struct session *s, const struct delivery_env *denv,
 			   struct rcpt_entry *r)
 {
-	int full = 0;
-
-	if (delivery_user_enter(denv, &r->rcpt, &r->res) < 0) {
-		memset(&r->res, 0, sizeof(r->res));
-		return 0;	/* the delivery will say what is wrong */
-	}
-	full = delivery_quota_full(denv, s->pool, &r->rcpt, &r->res);
-	if (delivery_user_leave() < 0) {
-		log_error("session=%s cannot return to root", s->id);
-		lmtpd_stop = 1;
-	}
-	return full;
+	return delivery_quota_full(denv, s->pool, &r->rcpt, &r->res);
 }
 
 static void cmd_rcpt(struct session *s, const char *args)

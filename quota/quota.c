@@ -284,8 +284,13 @@ int quota_full(struct quota *q, struct sl_err *err)
 {
 	struct quota_usage u;
 
-	if (quota_get(q, &u, err) < 0)
+	memset(&u, 0, sizeof(u));
+	if (is_maildir(q)) {
+		if (maildir_get(q, &u, 0, err) < 0)
+			return -1;
+	} else if (quota_get(q, &u, err) < 0) {
 		return -1;
+	}
 	if ((u.limit.bytes > 0 && u.bytes >= u.limit.bytes) ||
 	    (u.limit.messages > 0 && is_maildir(q) &&
 	     u.messages >= u.limit.messages)) {

@@ -70,7 +70,9 @@ int quota_set_limit(struct quota *q, const struct quota_limits *l,
  * 0 fits, 1 over (why in err->text, class ERR_NOQUOTA), -1 error */
 int quota_check(struct quota *q, const char *folder, uint64_t size,
 		struct sl_err *err);
-/* quota_full - already at or over the limit (LMTP's RCPT check) */
+/* quota_full - already at or over the limit (LMTP's RCPT check). It
+ * only reads (maildirsize as it is, never rebuilt), so it may run as
+ * root; a missing or corrupt file is "not full" (the delivery decides). */
 int quota_full(struct quota *q, struct sl_err *err);
 /* quota_add - record that a message of size bytes was saved in (or,
  * negative, removed from) folder; before_r/after_r get the usage around
