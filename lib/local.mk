@@ -14,6 +14,8 @@ LIB_SOURCES = \
 # lib/message.mk and lib/userdb.mk
 include lib/message.mk
 include lib/userdb.mk
+include lib/password.mk
+include lib/sql.mk
 include lib/mutf7.mk
 include lib/casefold.mk
 

@@ -180,16 +180,14 @@ static int bdb_reopen(struct bdb_backend *b, struct sl_err *err)
 	return 0;
 }
 
-static enum userdb_result bdb_lookup(struct userdb_backend *be,
-				     struct pool *pool,
-				     const struct userdb_query *q,
-				     struct user_record **rec_r,
-				     struct sl_err *err)
+enum userdb_result userdb_bdb_find(struct userdb_backend *be,
+				   struct pool *pool,
+				   const struct userdb_query *q,
+				   struct userdb_entry *e, struct sl_err *err)
 {
 	struct bdb_backend *b = (struct bdb_backend *)be;
 	const char *key = q->user;
-	struct user_record *rec;
-	char *val, what[320];
+	char *val;
 	size_t len;
 	int r;
 
@@ -202,9 +200,30 @@ static enum userdb_result bdb_lookup(struct userdb_backend *be,
 	}
 	if (r <= 0)
 		return r < 0 ? USERDB_TEMPFAIL : USERDB_NOTFOUND;
-	rec = userdb_record_new(pool, q, key);
-	(void)snprintf(what, sizeof(what), "bdb %s (%s)", b->path, key);
-	if (userdb_entry_parse(pool, val, len, rec, what, err) < 0)
+	e->key = key;
+	e->rest = val;
+	e->rest_len = len;
+	e->lineno = 0;
+	return USERDB_FOUND;
+}
+
+static enum userdb_result bdb_lookup(struct userdb_backend *be,
+				     struct pool *pool,
+				     const struct userdb_query *q,
+				     struct user_record **rec_r,
+				     struct sl_err *err)
+{
+	struct bdb_backend *b = (struct bdb_backend *)be;
+	struct userdb_entry e;
+	struct user_record *rec;
+	enum userdb_result r = userdb_bdb_find(be, pool, q, &e, err);
+	char what[320];
+
+	if (r != USERDB_FOUND)
+		return r;
+	rec = userdb_record_new(pool, q, e.key);
+	(void)snprintf(what, sizeof(what), "bdb %s (%s)", b->path, e.key);
+	if (userdb_entry_parse(pool, e.rest, e.rest_len, rec, what, err) < 0)
 		return USERDB_TEMPFAIL;
 	rec->source = "bdb";
 	*rec_r = rec;

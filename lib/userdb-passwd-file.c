@@ -503,33 +503,24 @@ static int pf_table_build(struct pf_backend *pf, struct sl_err *err)
 	return 1;
 }
 
-/* pf_found - the record for the entry under key (q->user or the bare
- * local part) */
-static enum userdb_result pf_found(struct pf_backend *pf, struct pool *pool,
-				   const struct userdb_query *q, const char *key,
+/* pf_entry - the entry under key; its text is copied into pool when
+ * it lives in the line reader's buffer (pool != NULL), not when it
+ * lives in the table */
+static enum userdb_result pf_entry(struct pool *pool, const char *key,
 				   const char *rest, size_t rest_len,
-				   unsigned long lineno,
-				   struct user_record **rec_r,
-				   struct sl_err *err)
+				   unsigned long lineno, struct userdb_entry *e)
 {
-	struct user_record *rec = userdb_record_new(pool, q, key);
-	char what[320];
-
-	(void)snprintf(what, sizeof(what), "passwd-file %s line %lu (%s)",
-		       pf->path, lineno, key);
-	if (userdb_entry_parse(pool, rest, rest_len, rec, what, err) < 0)
-		return USERDB_TEMPFAIL;
-	rec->source = "passwd-file";
-	*rec_r = rec;
+	e->key = key;
+	e->rest = pool != NULL ? pool_strndup(pool, rest, rest_len) : rest;
+	e->rest_len = rest_len;
+	e->lineno = lineno;
 	return USERDB_FOUND;
 }
 
 /* pf_table_lookup - the answer from the cached table */
 static enum userdb_result pf_table_lookup(struct pf_backend *pf,
-					  struct pool *pool,
 					  const struct userdb_query *q,
-					  struct user_record **rec_r,
-					  struct sl_err *err)
+					  struct userdb_entry *e)
 {
 	const struct pf_table *t = pf->table;
 	const struct pf_slot *s = pf_table_find(t, q->user, strlen(q->user));
@@ -541,8 +532,7 @@ static enum userdb_result pf_table_lookup(struct pf_backend *pf,
 	}
 	if (s == NULL)
 		return USERDB_NOTFOUND;
-	return pf_found(pf, pool, q, key, s->rest, s->rest_len, s->lineno,
-			rec_r, err);
+	return pf_entry(NULL, key, s->rest, s->rest_len, s->lineno, e);
 }
 
 /* scan state: the bare entry seen so far, for the no-'@' fallback */
@@ -559,7 +549,7 @@ struct pf_scan {
 static enum userdb_result pf_scan_lookup(struct pf_backend *pf,
 					 struct pool *pool,
 					 const struct userdb_query *q,
-					 struct user_record **rec_r,
+					 struct userdb_entry *e,
 					 struct sl_err *err)
 {
 	size_t ulen = strlen(q->user), llen = strlen(q->localpart), len, klen;
@@ -578,9 +568,8 @@ static enum userdb_result pf_scan_lookup(struct pf_backend *pf,
 			continue;
 		klen = userdb_line_key_len(line, len);
 		if (klen == ulen && memcmp(line, q->user, ulen) == 0) {
-			ret = pf_found(pf, pool, q, q->user, line + klen +
-				       (klen < len), len - klen - (klen < len),
-				       r.lineno, rec_r, err);
+			ret = pf_entry(pool, q->user, line + klen + (klen < len),
+				       len - klen - (klen < len), r.lineno, e);
 			break;
 		}
 		if (!sc.has_at && memchr(line, '@', klen) != NULL)
@@ -597,19 +586,23 @@ static enum userdb_result pf_scan_lookup(struct pf_backend *pf,
 	(void)close(fd);
 	if (n < 0)
 		return USERDB_TEMPFAIL;
-	if (ret == USERDB_NOTFOUND && !sc.has_at && sc.bare_rest != NULL)
-		ret = pf_found(pf, pool, q, q->localpart, sc.bare_rest,
-			       sc.bare_len, sc.bare_lineno, rec_r, err);
+	if (ret == USERDB_NOTFOUND && !sc.has_at && sc.bare_rest != NULL) {
+		e->key = q->localpart;
+		e->rest = sc.bare_rest;
+		e->rest_len = sc.bare_len;
+		e->lineno = sc.bare_lineno;
+		ret = USERDB_FOUND;
+	}
 	return ret;
 }
 
-/* pf_lookup - the first lookup in a process scans; later ones use the
- * table, rebuilt when the file's stamp changes */
-static enum userdb_result pf_lookup(struct userdb_backend *be,
-				    struct pool *pool,
-				    const struct userdb_query *q,
-				    struct user_record **rec_r,
-				    struct sl_err *err)
+/* userdb_passwd_file_find - the first lookup in a process scans; later
+ * ones use the table, rebuilt when the file's stamp changes */
+enum userdb_result userdb_passwd_file_find(struct userdb_backend *be,
+					   struct pool *pool,
+					   const struct userdb_query *q,
+					   struct userdb_entry *e,
+					   struct sl_err *err)
 {
 	struct pf_backend *pf = (struct pf_backend *)be;
 	struct stat st;
@@ -623,16 +616,41 @@ static enum userdb_result pf_lookup(struct userdb_backend *be,
 						     pf->path);
 		}
 		if (userdb_file_stamp_equal(&pf->table->stamp, &st))
-			return pf_table_lookup(pf, pool, q, rec_r, err);
+			return pf_table_lookup(pf, q, e);
 		pf_table_free(&pf->table);
 	}
 	if (pf->lookups > 1) {
 		if ((r = pf_table_build(pf, err)) < 0)
 			return USERDB_TEMPFAIL;
 		if (r > 0)
-			return pf_table_lookup(pf, pool, q, rec_r, err);
+			return pf_table_lookup(pf, q, e);
 	}
-	return pf_scan_lookup(pf, pool, q, rec_r, err);
+	return pf_scan_lookup(pf, pool, q, e, err);
+}
+
+/* pf_lookup - the entry, parsed into a record */
+static enum userdb_result pf_lookup(struct userdb_backend *be,
+				    struct pool *pool,
+				    const struct userdb_query *q,
+				    struct user_record **rec_r,
+				    struct sl_err *err)
+{
+	struct pf_backend *pf = (struct pf_backend *)be;
+	struct userdb_entry e;
+	struct user_record *rec;
+	enum userdb_result r = userdb_passwd_file_find(be, pool, q, &e, err);
+	char what[320];
+
+	if (r != USERDB_FOUND)
+		return r;
+	rec = userdb_record_new(pool, q, e.key);
+	(void)snprintf(what, sizeof(what), "passwd-file %s line %lu (%s)",
+		       pf->path, e.lineno, e.key);
+	if (userdb_entry_parse(pool, e.rest, e.rest_len, rec, what, err) < 0)
+		return USERDB_TEMPFAIL;
+	rec->source = "passwd-file";
+	*rec_r = rec;
+	return USERDB_FOUND;
 }
 
 static int pf_init(const char *args, struct userdb_backend **be_r,

@@ -64,6 +64,11 @@ extern const struct userdb_backend_vfuncs userdb_system;
 extern const struct userdb_backend_vfuncs userdb_passwd_file;
 extern const struct userdb_backend_vfuncs userdb_bdb;
 extern const struct userdb_backend_vfuncs userdb_static;
+extern const struct userdb_backend_vfuncs userdb_sql;
+
+/* userdb_config - the config userdb_open is reading, for backends'
+ * init to take their keys from (NULL at any other time) */
+const struct config *userdb_config(void);
 
 /* userdb_file_stamp - what identifies one version of a file: a lookup
  * re-reads (or re-opens) when any of these change. */
@@ -76,6 +81,36 @@ struct userdb_file_stamp {
 void userdb_file_stamp_set(struct userdb_file_stamp *s, const struct stat *st);
 int userdb_file_stamp_equal(const struct userdb_file_stamp *s,
 			    const struct stat *st);
+
+/* userdb_query_init - name -> query as userdb.h describes it
+ * (delimiters: recipient_delimiter, "" for none; lowercase:
+ * username_lowercase); 0 when the name can be no user. The passdb
+ * (passdb.c) uses it too, without delimiters. */
+int userdb_query_init(struct pool *pool, const char *name,
+		      const char *delimiters, int lowercase,
+		      struct userdb_query *q);
+
+/* A passwd-file or bdb entry as found, before it is parsed: what the
+ * userdb and the passdb (passdb-file.c) both read. */
+struct userdb_entry {
+	const char *key;	/* q->user, or q->localpart for a bare match */
+	const char *rest;	/* the line after "key:", NUL-terminated,
+				   valid until the backend's next lookup */
+	size_t rest_len;
+	unsigned long lineno;	/* passwd-file line; 0 for bdb */
+};
+/* userdb_passwd_file_find, userdb_bdb_find - the entry for q in a
+ * backend made by that driver's init, with the key rules and caching of
+ * userdb.h: USERDB_FOUND with *e, USERDB_NOTFOUND, USERDB_TEMPFAIL */
+enum userdb_result userdb_passwd_file_find(struct userdb_backend *be,
+					   struct pool *pool,
+					   const struct userdb_query *q,
+					   struct userdb_entry *e,
+					   struct sl_err *err);
+enum userdb_result userdb_bdb_find(struct userdb_backend *be,
+				   struct pool *pool,
+				   const struct userdb_query *q,
+				   struct userdb_entry *e, struct sl_err *err);
 
 /* userdb_tempfail - err_set with class ERR_TEMP; returns USERDB_TEMPFAIL */
 enum userdb_result userdb_tempfail(struct sl_err *err, const char *fmt, ...)

@@ -27,7 +27,16 @@ struct userdb {
 
 static const struct userdb_backend_vfuncs *const userdb_drivers[] = {
 	&userdb_system, &userdb_passwd_file, &userdb_bdb, &userdb_static,
+	&userdb_sql,
 };
+
+/* the config being opened, for userdb_config() */
+static const struct config *userdb_opening;
+
+const struct config *userdb_config(void)
+{
+	return userdb_opening;
+}
 
 /* userdb_add_backend - one element of the list: "name" or "name:args" */
 static int userdb_add_backend(struct userdb *db, const char *spec, size_t len,
@@ -57,7 +66,7 @@ static int userdb_add_backend(struct userdb *db, const char *spec, size_t len,
 		return ret;
 	}
 	err_set(err, ERR_USAGE, "userdb: unknown backend '%s' (known: system, "
-		"passwd-file:PATH, bdb:PATH, static:ARGS)", s);
+		"passwd-file:PATH, bdb:PATH, static:ARGS, sql:PATH)", s);
 	free(s);
 	return -1;
 }
@@ -70,6 +79,7 @@ int userdb_open(struct userdb **db_r, const struct config *cfg,
 
 	db->delimiters = xstrdup(config_str(cfg, "recipient_delimiter"));
 	db->lowercase = config_bool(cfg, "username_lowercase");
+	userdb_opening = cfg;
 	while (*p != '\0') {
 		const char *end = strchr(p, ',');
 		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
@@ -94,9 +104,11 @@ int userdb_open(struct userdb **db_r, const struct config *cfg,
 		err_set(err, ERR_USAGE, "userdb: no backend given");
 		goto fail;
 	}
+	userdb_opening = NULL;
 	*db_r = db;
 	return 0;
 fail:
+	userdb_opening = NULL;
 	userdb_close(&db);
 	return -1;
 }
@@ -140,10 +152,9 @@ static void ascii_lower(char *s)
 	}
 }
 
-/* userdb_normalize - recipient -> query (see userdb.h); 0 if the name
- * can be no user */
-static int userdb_normalize(const struct userdb *db, struct pool *pool,
-			    const char *rcpt, struct userdb_query *q)
+int userdb_query_init(struct pool *pool, const char *rcpt,
+		      const char *delimiters, int lowercase,
+		      struct userdb_query *q)
 {
 	size_t len = strlen(rcpt), llen, cut;
 	const char *at = strrchr(rcpt, '@');
@@ -159,8 +170,7 @@ static int userdb_normalize(const struct userdb *db, struct pool *pool,
 		domain = pool_strdup(pool, at + 1);
 		ascii_lower(domain);
 	}
-	cut = db->delimiters[0] == '\0' ? llen
-		: strcspn(rcpt, db->delimiters);
+	cut = delimiters[0] == '\0' ? llen : strcspn(rcpt, delimiters);
 	if (cut > 0 && cut < llen) {
 		if (cut + 1 < llen)	/* "user+@d": no detail */
 			q->detail = pool_strndup(pool, rcpt + cut + 1,
@@ -170,7 +180,7 @@ static int userdb_normalize(const struct userdb *db, struct pool *pool,
 	if (!name_is_safe(rcpt, llen))
 		return 0;
 	local = pool_strndup(pool, rcpt, llen);
-	if (db->lowercase)
+	if (lowercase)
 		ascii_lower(local);
 	q->localpart = local;
 	q->domain = domain;
@@ -188,7 +198,8 @@ enum userdb_result userdb_lookup(struct userdb *db, struct pool *pool,
 	size_t i;
 
 	*rec_r = NULL;
-	if (!userdb_normalize(db, pool, recipient, &q))
+	if (!userdb_query_init(pool, recipient, db->delimiters, db->lowercase,
+			       &q))
 		return USERDB_NOTFOUND;
 	for (i = 0; i < db->n_backends; i++) {
 		struct userdb_backend *be = db->backends[i];

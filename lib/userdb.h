@@ -17,6 +17,9 @@
  *                      the user name, value the rest of the line
  *   static:ARGS        accepts every user: "uid=U gid=G home=TEMPLATE
  *                      [mail=LOCATION] [key=value...]"
+ *   sql:PATH           Dovecot's dovecot-sql.conf.ext: its user_query's
+ *                      first row (sql.h, userdb-sql.c); answers cached
+ *                      per process for userdb_cache_ttl
  * The first backend that finds the user answers. A backend that cannot
  * answer (file missing, unreadable or corrupt, name service down, a uid
  * name that does not resolve) makes the whole lookup a temporary failure,

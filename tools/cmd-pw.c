@@ -1,24 +1,25 @@
 /* cmd-pw.c - `sluice pw`: hash a password for a Dovecot-format
  * passwd-file ({SCHEME}hash), or verify one with -t, as `doveadm pw`.
  *
- * The crypt(3) schemes go through libxcrypt (crypt_gensalt_rn, crypt_rn)
- * with salt bytes from getrandom(); SSHA512/SSHA256 are Dovecot's salted
- * SHA-2 (base64 of digest || salt). The password itself is never printed
- * or logged, and every copy of it is wiped before returning.
+ * The schemes are lib/password.c's (password.h); this file reads the
+ * password (argument, pipe, or a terminal without echo) and prints.
+ * The password itself is never printed or logged, and every copy of it
+ * is wiped before returning.
  */
 #include "auto-config.h"
 #include "tools.h"
+#include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/password.h"
 
-#include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
-#include <openssl/evp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -26,43 +27,10 @@
 	"usage: sluice pw [-s SCHEME] [-r ROUNDS] [-p PASSWORD]\n" \
 	"       sluice pw -t HASH [-s SCHEME] [-p PASSWORD]\n" \
 	"       sluice pw -l\n"
-/* libxcrypt refuses longer phrases (CRYPT_MAX_PASSPHRASE_SIZE) */
-#define PW_MAX (CRYPT_MAX_PASSPHRASE_SIZE - 1)
+#define PW_MAX PASSWORD_MAX	/* longer: no crypt(3) scheme takes it */
 #define PW_TRIES 3		/* a retyped password that differs: again */
-#define PW_RANDOM_BYTES 32	/* salt input; each method takes what it uses */
-#define PW_SSHA_SALT 16
 #define PW_SCHEME_MAX 32	/* longest {SCHEME} name read from a hash */
-
-enum pw_kind { PW_CRYPT, PW_SSHA, PW_PLAIN };
-
-struct pw_scheme {
-	const char *name;	/* as given to -s and read from {NAME} */
-	enum pw_kind kind;
-	const char *prefix;	/* crypt method; NULL: this name only verifies */
-	const char *label;	/* the {LABEL} printed before a new hash */
-	unsigned long rmin, rmax;	/* -r range; 0 0: no rounds */
-	const char *rounds_what;
-};
-
-static const struct pw_scheme pw_schemes[] = {
-	{ "SHA512-CRYPT", PW_CRYPT, "$6$", "SHA512-CRYPT", 1000, 999999999,
-	  "rounds" },
-	{ "SHA256-CRYPT", PW_CRYPT, "$5$", "SHA256-CRYPT", 1000, 999999999,
-	  "rounds" },
-	{ "BLF-CRYPT", PW_CRYPT, "$2y$", "BLF-CRYPT", 4, 31, "cost (log2)" },
-	/* Dovecot 2.3 has no name for yescrypt; its CRYPT verifies $y$ */
-	{ "YESCRYPT", PW_CRYPT, "$y$", "CRYPT", 1, 11, "cost" },
-	{ "SSHA512", PW_SSHA, "sha512", "SSHA512", 0, 0, NULL },
-	{ "SSHA256", PW_SSHA, "sha256", "SSHA256", 0, 0, NULL },
-	/* verified only: any crypt(3) hash, or the password itself */
-	{ "CRYPT", PW_CRYPT, NULL, NULL, 0, 0, NULL },
-	{ "MD5-CRYPT", PW_CRYPT, NULL, NULL, 0, 0, NULL },
-	{ "DES-CRYPT", PW_CRYPT, NULL, NULL, 0, 0, NULL },
-	{ "PLAIN", PW_PLAIN, NULL, NULL, 0, 0, NULL },
-	{ "CLEAR", PW_PLAIN, NULL, NULL, 0, 0, NULL },
-	{ "CLEARTEXT", PW_PLAIN, NULL, NULL, 0, 0, NULL },
-};
-#define PW_N_SCHEMES (sizeof(pw_schemes) / sizeof(pw_schemes[0]))
+#define PW_DEFAULT_SCHEME "SHA512-CRYPT"
 
 /* a password: bounded, NUL-terminated, wiped by pw_secret_wipe */
 struct pw_secret {
@@ -86,19 +54,6 @@ static const int pw_tty_signals[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
 static void pw_secret_wipe(struct pw_secret *s)
 {
 	explicit_bzero(s, sizeof(*s));
-}
-
-/* pw_scheme_find - the table entry named name (any case), or NULL */
-static const struct pw_scheme *pw_scheme_find(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < PW_N_SCHEMES; i++) {
-		if (strlen(pw_schemes[i].name) == len &&
-		    strncasecmp(pw_schemes[i].name, name, len) == 0)
-			return &pw_schemes[i];
-	}
-	return NULL;
 }
 
 /* pw_equal - compare without an early exit on the first difference */
@@ -248,276 +203,39 @@ static int pw_ask(int twice, struct pw_secret *s, struct sl_err *err)
 	return err_set(err, ERR_PERM, "passwords don't match");
 }
 
-/* pw_random - n unpredictable bytes from the kernel */
-static int pw_random(unsigned char *out, size_t n, struct sl_err *err)
+
+/* pw_hash_scheme - the scheme name a -t HASH is checked with, in
+ * capitals: its {SCHEME}, else -s, else "$1$" strings are MD5-CRYPT (as
+ * Dovecot's); NULL with err when there is none */
+static const char *pw_hash_scheme(const char *hash, const char *dflt,
+				  char *name, size_t size, int *prefixed_r,
+				  struct sl_err *err)
 {
-	size_t got = 0;
-	ssize_t r;
+	const char *src, *end;
+	size_t len, i;
 
-	while (got < n) {
-		r = getrandom(out + got, n - got, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return err_set_errno(err, errno, "getrandom");
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-/* pw_crypt_err - libxcrypt's errno: EINVAL/ERANGE mean bad input */
-static int pw_crypt_err(struct sl_err *err, int errnum, const char *what)
-{
-	if (errnum == EINVAL || errnum == ERANGE || errnum == 0)
-		return err_set(err, ERR_PERM, "%s: %s", what,
-			       errnum == 0 ? "failed" : strerror(errnum));
-	return err_set_errno(err, errnum, "%s", what);
-}
-
-/* pw_crypt_hash - a new crypt(3) hash of s with sch's method into out */
-static int pw_crypt_hash(const struct pw_scheme *sch, unsigned long rounds,
-			 const struct pw_secret *s, char *out, size_t size,
-			 struct sl_err *err)
-{
-	unsigned char rbytes[PW_RANDOM_BYTES];
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data *cd;
-	int ret = 0;
-
-	if (pw_random(rbytes, sizeof(rbytes), err) < 0)
-		return -1;
-	errno = 0;
-	if (crypt_gensalt_rn(sch->prefix, rounds, (const char *)rbytes,
-			     (int)sizeof(rbytes), setting,
-			     (int)sizeof(setting)) == NULL) {
-		explicit_bzero(rbytes, sizeof(rbytes));
-		return pw_crypt_err(err, errno, "making a salt");
-	}
-	explicit_bzero(rbytes, sizeof(rbytes));
-	cd = calloc(1, sizeof(*cd));
-	if (cd == NULL)
-		return err_set_errno(err, errno, "allocating crypt data");
-	errno = 0;
-	if (crypt_rn(s->text, setting, cd, (int)sizeof(*cd)) == NULL ||
-	    cd->output[0] == '*')
-		ret = pw_crypt_err(err, errno, "crypt");
-	else if ((size_t)snprintf(out, size, "{%s}%s", sch->label,
-				  cd->output) >= size)
-		ret = err_set(err, ERR_PERM, "hash too long");
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ret;
-}
-
-/* pw_crypt_verify - 1 when s hashes to hash under crypt(3), 0 when not */
-static int pw_crypt_verify(const struct pw_secret *s, const char *hash,
-			   struct sl_err *err)
-{
-	struct crypt_data *cd;
-	int ret;
-
-	cd = calloc(1, sizeof(*cd));
-	if (cd == NULL)
-		return err_set_errno(err, errno, "allocating crypt data");
-	errno = 0;
-	if (crypt_rn(s->text, hash, cd, (int)sizeof(*cd)) == NULL ||
-	    cd->output[0] == '*')
-		ret = err_set(err, ERR_PERM,
-			      "not a crypt(3) hash this system knows");
-	else
-		ret = pw_equal(cd->output, strlen(cd->output), hash,
-			       strlen(hash));
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ret;
-}
-
-static const char pw_b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* pw_b64_encode - standard base64 with padding; out has 4*ceil(n/3)+1 */
-static void pw_b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t i;
-	unsigned long v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned long)in[i] << 16 | in[i + 1] << 8 | in[i + 2];
-		*out++ = pw_b64[v >> 18 & 63];
-		*out++ = pw_b64[v >> 12 & 63];
-		*out++ = pw_b64[v >> 6 & 63];
-		*out++ = pw_b64[v & 63];
-	}
-	if (i < n) {
-		v = (unsigned long)in[i] << 16 |
-			(i + 1 < n ? (unsigned long)in[i + 1] << 8 : 0);
-		*out++ = pw_b64[v >> 18 & 63];
-		*out++ = pw_b64[v >> 12 & 63];
-		*out++ = i + 1 < n ? pw_b64[v >> 6 & 63] : '=';
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
-/* pw_b64_decode - strict base64 (padding optional) into out (max
- * bytes); returns the length, or -1 for bad input or too long */
-static long pw_b64_decode(const char *in, unsigned char *out, size_t max)
-{
-	unsigned long v = 0;
-	size_t len = 0, bits = 0, pad = 0;
-	const char *p, *q;
-
-	for (p = in; *p != '\0'; p++) {
-		if (*p == '=') {
-			pad++;
-			continue;
-		}
-		q = strchr(pw_b64, *p);
-		if (q == NULL || pad > 0)
-			return -1;
-		v = (v << 6 | (unsigned long)(q - pw_b64)) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (len == max)
-				return -1;
-			out[len++] = (unsigned char)(v >> bits);
-		}
-	}
-	if (pad > 2 || bits >= 6 || (v & ((1ul << bits) - 1)) != 0)
-		return -1;
-	return (long)len;
-}
-
-/* pw_sha - digest of password || salt with the named SHA-2 */
-static int pw_sha(const char *md_name, const struct pw_secret *s,
-		  const unsigned char *salt, size_t salt_len,
-		  unsigned char *md, unsigned int *md_len, struct sl_err *err)
-{
-	const EVP_MD *type = EVP_get_digestbyname(md_name);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok;
-
-	ok = type != NULL && ctx != NULL &&
-		EVP_DigestInit_ex(ctx, type, NULL) == 1 &&
-		EVP_DigestUpdate(ctx, s->text, s->len) == 1 &&
-		EVP_DigestUpdate(ctx, salt, salt_len) == 1 &&
-		EVP_DigestFinal_ex(ctx, md, md_len) == 1;
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
-		return err_set(err, ERR_TEMP, "OpenSSL %s failed", md_name);
-	return 0;
-}
-
-/* pw_ssha_hash - {SSHA512}base64(SHA512(password || salt) || salt) */
-static int pw_ssha_hash(const struct pw_scheme *sch,
-			const struct pw_secret *s, char *out, size_t size,
-			struct sl_err *err)
-{
-	unsigned char raw[EVP_MAX_MD_SIZE + PW_SSHA_SALT];
-	char b64[(sizeof(raw) + 2) / 3 * 4 + 1];
-	unsigned char *salt;
-	unsigned int md_len;
-	int ret = 0;
-
-	salt = raw + EVP_MAX_MD_SIZE;
-	if (pw_random(salt, PW_SSHA_SALT, err) < 0 ||
-	    pw_sha(sch->prefix, s, salt, PW_SSHA_SALT, raw, &md_len, err) < 0)
-		return -1;
-	memmove(raw + md_len, salt, PW_SSHA_SALT);
-	pw_b64_encode(raw, md_len + PW_SSHA_SALT, b64);
-	if ((size_t)snprintf(out, size, "{%s}%s", sch->label, b64) >= size)
-		ret = err_set(err, ERR_PERM, "hash too long");
-	explicit_bzero(raw, sizeof(raw));
-	return ret;
-}
-
-/* pw_ssha_verify - 1 when hash is base64(digest || salt) of s, else 0 */
-static int pw_ssha_verify(const struct pw_scheme *sch,
-			  const struct pw_secret *s, const char *hash,
-			  struct sl_err *err)
-{
-	unsigned char raw[EVP_MAX_MD_SIZE + 256], md[EVP_MAX_MD_SIZE];
-	const EVP_MD *type = EVP_get_digestbyname(sch->prefix);
-	unsigned int md_len;
-	long n;
-	int ret;
-
-	n = pw_b64_decode(hash, raw, sizeof(raw));
-	if (type == NULL || n < 0 || (size_t)n <= (size_t)EVP_MD_size(type))
-		return err_set(err, ERR_PERM, "not a valid %s hash", sch->name);
-	md_len = (unsigned int)EVP_MD_size(type);
-	if (pw_sha(sch->prefix, s, raw + md_len, (size_t)n - md_len, md,
-		   &md_len, err) < 0)
-		return -1;
-	ret = pw_equal((const char *)md, md_len, (const char *)raw, md_len);
-	explicit_bzero(md, sizeof(md));
-	return ret;
-}
-
-/* pw_hash - print the new hash of s, {LABEL}hash, on stdout */
-static int pw_hash(const struct pw_scheme *sch, unsigned long rounds,
-		   const struct pw_secret *s, struct sl_err *err)
-{
-	char out[CRYPT_OUTPUT_SIZE + PW_SCHEME_MAX + 4];
-	int ret;
-
-	if (sch->kind == PW_SSHA)
-		ret = pw_ssha_hash(sch, s, out, sizeof(out), err);
-	else
-		ret = pw_crypt_hash(sch, rounds, s, out, sizeof(out), err);
-	if (ret < 0)
-		return -1;
-	printf("%s\n", out);
-	return 0;
-}
-
-/* pw_verify - 1 when s matches hash under sch, 0 when it does not */
-static int pw_verify(const struct pw_scheme *sch, const struct pw_secret *s,
-		     const char *hash, struct sl_err *err)
-{
-	switch (sch->kind) {
-	case PW_CRYPT:
-		return pw_crypt_verify(s, hash, err);
-	case PW_SSHA:
-		return pw_ssha_verify(sch, s, hash, err);
-	case PW_PLAIN:
-		return pw_equal(s->text, s->len, hash, strlen(hash));
-	}
-	return err_set(err, ERR_PERM, "unknown scheme kind");
-}
-
-/* pw_split_hash - the scheme of a {SCHEME}hash (or of -s when it has no
- * prefix) and where the hash proper starts */
-static const struct pw_scheme *pw_split_hash(const char *test_hash,
-					     const char *dflt,
-					     const char **rest,
-					     struct sl_err *err)
-{
-	const struct pw_scheme *sch;
-	const char *end;
-
-	if (test_hash[0] == '{' && (end = strchr(test_hash, '}')) != NULL) {
-		size_t len = (size_t)(end - test_hash - 1);
-
-		sch = pw_scheme_find(test_hash + 1, len);
-		if (sch == NULL)
-			err_set(err, ERR_PERM, "unknown scheme {%.*s}",
-				len > PW_SCHEME_MAX ? PW_SCHEME_MAX : (int)len,
-				test_hash + 1);
-		*rest = end + 1;
-		return sch;
-	}
-	if (dflt == NULL) {
+	*prefixed_r = 0;
+	if (hash[0] == '{' && (end = strchr(hash, '}')) != NULL) {
+		src = hash + 1;
+		len = (size_t)(end - src);
+		*prefixed_r = 1;
+	} else if (dflt != NULL) {
+		src = dflt;
+		len = strlen(dflt);
+	} else if (strncmp(hash, "$1$", 3) == 0) {
+		src = "MD5-CRYPT";
+		len = strlen(src);
+	} else {
 		err_set(err, ERR_USAGE,
 			"the hash has no {SCHEME} prefix: add one or give -s");
 		return NULL;
 	}
-	sch = pw_scheme_find(dflt, strlen(dflt));
-	if (sch == NULL)
-		err_set(err, ERR_USAGE, "unknown scheme %s", dflt);
-	*rest = test_hash;
-	return sch;
+	if (len >= size)
+		len = size - 1;
+	for (i = 0; i < len; i++)
+		name[i] = (char)toupper((unsigned char)src[i]);
+	name[len] = '\0';
+	return name;
 }
 
 /* pw_exit - an error's class as the command's exit code */
@@ -538,20 +256,28 @@ static int pw_exit(const struct sl_err *err)
 static int pw_run_test(const struct pw_opts *o, struct pw_secret *s,
 		       struct sl_err *err)
 {
-	const struct pw_scheme *sch;
-	const char *hash;
-	int r;
+	char name[PW_SCHEME_MAX + 1];
+	int prefixed, flags, r;
 
-	sch = pw_split_hash(o->test_hash, o->scheme, &hash, err);
-	if (sch == NULL)
+	if (pw_hash_scheme(o->test_hash, o->scheme, name, sizeof(name),
+			   &prefixed, err) == NULL)
 		return pw_exit(err);
+	/* an unknown scheme is said before a password is asked for; the
+	 * check with no password stops at the scheme and says why */
+	if ((flags = password_scheme_flags(name)) < 0) {
+		if (password_verify(o->test_hash, o->scheme, "", 0, err) >= 0)
+			err_set(err, ERR_PERM, "unknown scheme {%s}", name);
+		if (!prefixed)
+			err->cls = ERR_USAGE;	/* -s is the culprit */
+		return pw_exit(err);
+	}
 	if (!o->have_password && pw_ask(0, s, err) < 0)
 		return pw_exit(err);
 	if (s->len == 0) {
 		err_set(err, ERR_USAGE, "empty passwords are not allowed");
 		return pw_exit(err);
 	}
-	r = pw_verify(sch, s, hash, err);
+	r = password_verify(o->test_hash, o->scheme, s->text, s->len, err);
 	if (r < 0)
 		return pw_exit(err);
 	if (r == 0) {
@@ -559,10 +285,12 @@ static int pw_run_test(const struct pw_opts *o, struct pw_secret *s,
 		return TOOL_FAIL;
 	}
 	/* a plaintext "hash" is the password: don't echo it */
-	if (sch->kind == PW_PLAIN)
-		printf("{%s} (verified)\n", sch->name);
+	if (flags & PASSWORD_SCHEME_PLAINTEXT)
+		printf("{%s} (verified)\n", name);
+	else if (prefixed)
+		printf("%s (verified)\n", o->test_hash);
 	else
-		printf("{%s}%s (verified)\n", sch->name, hash);
+		printf("{%s}%s (verified)\n", name, o->test_hash);
 	return TOOL_OK;
 }
 
@@ -570,27 +298,26 @@ static int pw_run_test(const struct pw_opts *o, struct pw_secret *s,
 static int pw_run_hash(const struct pw_opts *o, struct pw_secret *s,
 		       struct sl_err *err)
 {
-	const char *name = o->scheme != NULL ? o->scheme : "SHA512-CRYPT";
-	const struct pw_scheme *sch = pw_scheme_find(name, strlen(name));
+	const char *name = o->scheme != NULL ? o->scheme : PW_DEFAULT_SCHEME;
+	struct buf out = BUF_INIT;
+	int flags = password_scheme_flags(name);
 
-	if (sch == NULL) {
-		err_set(err, ERR_USAGE, "unknown scheme %s (sluice pw -l "
-			"lists them)", name);
+	if (flags >= 0 && (flags & PASSWORD_SCHEME_PLAINTEXT)) {
+		err_set(err, ERR_USAGE, "%s would print the password itself: "
+			"use SHA512-CRYPT, BLF-CRYPT, ARGON2ID...", name);
 		return pw_exit(err);
 	}
-	if (sch->prefix == NULL || sch->kind == PW_PLAIN) {
-		err_set(err, ERR_USAGE, "%s hashes can be verified (-t) but "
-			"not made: use SHA512-CRYPT, BLF-CRYPT or YESCRYPT",
-			sch->name);
+	/* scheme and rounds are checked before a password is asked for */
+	if (o->rounds > UINT_MAX) {
+		err_set(err, ERR_USAGE, "-r %lu is too large", o->rounds);
 		return pw_exit(err);
 	}
-	if (o->rounds != 0 && sch->rmax == 0) {
-		err_set(err, ERR_USAGE, "%s takes no -r", sch->name);
-		return pw_exit(err);
-	}
-	if (o->rounds != 0 && (o->rounds < sch->rmin || o->rounds > sch->rmax)) {
-		err_set(err, ERR_USAGE, "%s %s must be %lu to %lu", sch->name,
-			sch->rounds_what, sch->rmin, sch->rmax);
+	if (password_generate_check(name, (unsigned)o->rounds, err) < 0) {
+		struct sl_err why = *err;
+
+		if (flags < 0)
+			err_set(err, why.cls, "%s (sluice pw -l lists them)",
+				why.text);
 		return pw_exit(err);
 	}
 	if (!o->have_password && pw_ask(1, s, err) < 0)
@@ -599,25 +326,32 @@ static int pw_run_hash(const struct pw_opts *o, struct pw_secret *s,
 		err_set(err, ERR_USAGE, "empty passwords are not allowed");
 		return pw_exit(err);
 	}
-	if (pw_hash(sch, o->rounds, s, err) < 0)
+	if (password_generate(name, s->text, s->len, (unsigned)o->rounds,
+			      &out, err) < 0) {
+		buf_free(&out);
 		return pw_exit(err);
+	}
+	printf("%s\n", buf_cstr(&out));
+	buf_free(&out);
 	return TOOL_OK;
 }
 
 /* pw_list - -l: every scheme, and whether it is made or only verified */
 static void pw_list(void)
 {
+	const char *name, *label;
 	size_t i;
 
-	for (i = 0; i < PW_N_SCHEMES; i++) {
-		const struct pw_scheme *sch = &pw_schemes[i];
+	for (i = 0; (name = password_scheme_name(i, &label)) != NULL; i++) {
+		int flags = password_scheme_flags(name);
 
-		if (sch->prefix == NULL || sch->kind == PW_PLAIN)
-			printf("%s (verify only)\n", sch->name);
-		else if (strcmp(sch->label, sch->name) != 0)
-			printf("%s (printed as {%s})\n", sch->name, sch->label);
+		if (!(flags & PASSWORD_SCHEME_GENERATE) ||
+		    (flags & PASSWORD_SCHEME_PLAINTEXT))
+			printf("%s (verify only)\n", name);
+		else if (strcmp(label, name) != 0)
+			printf("%s (printed as {%s})\n", name, label);
 		else
-			printf("%s\n", sch->name);
+			printf("%s\n", name);
 	}
 }
 

@@ -5,10 +5,8 @@ sluice_SOURCES += tools/cmd-convert.c
 sluice_SOURCES += tools/cmd-pw.c
 sluice_SOURCES += tools/cmd-maildirmake.c
 sluice_SOURCES += tools/cmd-quota.c
-sluice_LDADD = $(SLUICE_LIBS) $(EXT_LIBS)
-# sluice pw: libxcrypt for the crypt(3) schemes, libcrypto for SSHA512
-sluice_CFLAGS = $(AM_CFLAGS) $(CRYPT_CFLAGS) $(OPENSSL_CFLAGS)
-sluice_LDADD += $(CRYPT_LIBS) $(OPENSSL_LIBS)
+# sluice pw: the password schemes of lib/libpassword.a (lib/password.mk)
+sluice_LDADD = $(PASSWORD_LIBS) $(SLUICE_LIBS) $(EXT_LIBS) $(PASSWORD_EXT_LIBS)
 SCRIPT_TESTS += t/pw.t
 SCRIPT_TESTS += t/convert.t
 SCRIPT_TESTS += t/quota-tools.t

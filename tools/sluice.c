@@ -24,10 +24,21 @@ static const struct tool_command {
 	{ "config", cmd_config, "config [-n]",
 	  "print the effective configuration",
 	  "  -n   only the keys whose value differs from the built-in default\n" },
-	{ "user", cmd_user, "user lookup [--json] USER",
-	  "what a delivery to USER would use",
-	  "  --json   one JSON object\n"
-	  "exit 0 found, 1 no such user, 75 a user database failed\n" },
+	{ "user", cmd_user, "user lookup [--json] USER\n"
+	  "user add [--sql-conf FILE] [--password P] [--quota SIZE] [--home DIR] "
+	  "[--maildir PATH] [--uid U] [--gid G] [--name NAME] [--scheme S] USER\n"
+	  "user del [--sql-conf FILE] USER\n"
+	  "user passwd [--sql-conf FILE] [--password P] [--scheme S] USER\n"
+	  "user list [--sql-conf FILE] [--json]",
+	  "what a delivery to USER would use; manage an SQL userdb's users",
+	  "  --json       one JSON object\n"
+	  "  --sql-conf   the dovecot-sql.conf.ext (default: userdb's sql:PATH)\n"
+	  "  --password   the password (visible to other users: better typed\n"
+	  "               at the prompt or given on standard input)\n"
+	  "  --quota      a size (500M, 1G) or none\n"
+	  "  --scheme     password scheme (default SHA512-CRYPT)\n"
+	  "lookup: exit 0 found, 1 no such user, 75 a user database failed\n"
+	  "add/del/passwd: exit 0 done, 1 the user exists (add) or not\n" },
 	{ "sieve", cmd_sieve,
 	  "sieve check [--json] [-x EXTENSIONS] SCRIPT...\n"
 	  "sieve test [--json] [-f FROM] [-r RCPT] [-a ORIG] [-x EXTENSIONS] [-t] SCRIPT MESSAGE",
@@ -39,9 +50,14 @@ static const struct tool_command {
 	  "  -x EXTENSIONS   change the extensions scripts may require\n"
 	  "  -t              trace tests and actions\n"
 	  "MESSAGE - is standard input\n" },
-	{ "userdb", cmd_userdb, "userdb build FILE [DBFILE]",
-	  "build a Berkeley DB userdb from a passwd-file",
-	  "DBFILE defaults to FILE.db\n" },
+	{ "userdb", cmd_userdb, "userdb build FILE [DBFILE]\n"
+	  "userdb init [--sql-conf FILE] [--vmail DIR] [--uid U] [--gid G] DBFILE",
+	  "build a Berkeley DB userdb from a passwd-file; create an SQLite userdb",
+	  "build: DBFILE defaults to FILE.db\n"
+	  "init: postfixadmin's mailbox and domain tables in DBFILE; with\n"
+	  "  --sql-conf, a dovecot-sql.conf.ext for userdb = sql:FILE\n"
+	  "  --vmail DIR   where mail goes (default /var/vmail)\n"
+	  "  --uid, --gid  the users' uid and gid (default vmail)\n" },
 	{ "convert", cmd_convert,
 	  "convert [-r [-i INBOX]] [-q] [--json] mbox2maildir MBOX MAILDIR\n"
 	  "convert [-r [-i INBOX]] [-q] [--json] maildir2mbox MAILDIR MBOX",
@@ -56,8 +72,10 @@ static const struct tool_command {
 	  "pw -l",
 	  "hash a password for a passwd-file, or verify one",
 	  "  -s SCHEME     SHA512-CRYPT (default), SHA256-CRYPT, BLF-CRYPT,\n"
-	  "                YESCRYPT (printed as {CRYPT}), SSHA512, SSHA256\n"
-	  "  -r ROUNDS     SHA*-CRYPT rounds, BLF-CRYPT or YESCRYPT cost\n"
+	  "                YESCRYPT (printed as {CRYPT}), ARGON2ID, SSHA512,\n"
+	  "                CRAM-MD5... (-l lists them all)\n"
+	  "  -r ROUNDS     SHA*-CRYPT rounds, BLF-CRYPT or YESCRYPT cost,\n"
+	  "                ARGON2 passes\n"
 	  "  -p PASSWORD   the password (visible to other users: better typed\n"
 	  "                at the prompt or given on standard input)\n"
 	  "  -t HASH       verify the password against {SCHEME}HASH\n"
