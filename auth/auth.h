@@ -20,6 +20,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/listen.h"
 #include "lib/passdb.h"
 #include "lib/pool.h"
 
@@ -173,24 +174,6 @@ int auth_client_timers(struct auth_client *c, uint64_t now_ms);
 void auth_client_flush_delayed(struct auth_client *c);
 /* auth_client_idle - no request in progress or delayed, nothing to send */
 int auth_client_idle(const struct auth_client *c);
-
-/* listen.c */
-struct listener {
-	int fd;
-	char *name;		/* as configured, for the log */
-	char *unix_path;	/* a UNIX socket we created, else NULL */
-};
-
-struct listeners {
-	struct listener *v;
-	size_t count;
-};
-
-/* listeners_open - systemd's sockets (LISTEN_FDS), else one per
- * auth_listen entry; non-blocking, close-on-exec */
-int listeners_open(const struct config *cfg, struct listeners *ls,
-		   struct sl_err *err);
-void listeners_close(struct listeners *ls, int remove_unix);
 
 /* worker.c */
 /* worker_run - serve the connections the master passes on ctl_fd until

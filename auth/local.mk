@@ -14,7 +14,7 @@ auth_libauth_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_CFLAGS)
 endif
 
 sbin_PROGRAMS += sluice-auth
-sluice_auth_SOURCES = auth/main.c auth/listen.c auth/worker.c
+sluice_auth_SOURCES = auth/main.c auth/worker.c
 sluice_auth_LDADD = auth/libauth.a $(PASSWORD_LIBS) $(SLUICE_LIBS) $(EXT_LIBS) \
 	$(PASSWORD_EXT_LIBS) -lpthread
 

@@ -657,7 +657,7 @@ static int start(struct master *m, int *ready_fd)
 		log_error("%s", err.text);
 		return EX_TEMPFAIL;
 	}
-	if (listeners_open(m->cfg, &m->ls, &err) < 0) {
+	if (listeners_open(m->cfg, "auth", &m->ls, &err) < 0) {
 		fprintf(stderr, "sluice-auth: %s\n", err.text);
 		log_error("%s", err.text);
 		return err.cls == ERR_USAGE ? EX_CONFIG : EX_TEMPFAIL;

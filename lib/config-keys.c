@@ -174,6 +174,8 @@ const struct config_key config_keys[] = {
 	  "sluice-lmtpd listeners: HOST:PORT, [V6]:PORT or unix:PATH, comma-separated" },
 	{ "lmtp_unix_mode", CFG_STRING, "0660", NULL,
 	  "permissions (octal) of sluice-lmtpd's UNIX sockets" },
+	{ "lmtp_unix_user", CFG_STRING, "", NULL,
+	  "owner (name or number) of sluice-lmtpd's UNIX sockets; empty: the starting user" },
 	{ "lmtp_unix_group", CFG_STRING, "", NULL,
 	  "group (name or number) of sluice-lmtpd's UNIX sockets, e.g. postfix; empty: the starting user's" },
 	{ "lmtp_workers", CFG_UINT, "4", NULL,

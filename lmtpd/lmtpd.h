@@ -15,6 +15,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/listen.h"
 
 struct config;
 struct userdb;
@@ -28,26 +29,6 @@ typedef struct ssl_ctx_st SSL_CTX;
 #define LMTPD_IN_SIZE 65536
 /* longest address in MAIL or RCPT (RFC 5321: 256 for a path) */
 #define LMTPD_ADDRESS_MAX 512
-
-/* listen.c */
-struct listener {
-	int fd;
-	char *name;		/* as configured, for the log */
-	char *unix_path;	/* a UNIX socket we created (removed at
-				   exit), else NULL */
-};
-
-struct listeners {
-	struct listener *v;
-	size_t count;
-};
-
-/* listeners_open - the sockets systemd passed (LISTEN_FDS), else one
- * per lmtp_listen entry; non-blocking, close-on-exec */
-int listeners_open(const struct config *cfg, struct listeners *ls,
-		   struct sl_err *err);
-/* listeners_close - close all; remove the UNIX sockets we made if asked */
-void listeners_close(struct listeners *ls, int remove_unix);
 
 /* conn.c: one client connection */
 enum conn_status {

@@ -13,7 +13,7 @@ lmtpd_liblmtpd_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_CFLAGS) $(OPENSSL_CFLAGS)
 endif
 
 sbin_PROGRAMS += sluice-lmtpd
-sluice_lmtpd_SOURCES = lmtpd/main.c lmtpd/listen.c lmtpd/worker.c
+sluice_lmtpd_SOURCES = lmtpd/main.c lmtpd/worker.c
 sluice_lmtpd_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 sluice_lmtpd_LDADD = lmtpd/liblmtpd.a $(SLUICE_LIBS) $(EXT_LIBS) $(OPENSSL_LIBS)
 

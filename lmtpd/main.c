@@ -471,7 +471,7 @@ static int start(struct master *m, int *ready_fd)
 		log_error("%s", err.text);
 		return EX_TEMPFAIL;
 	}
-	if (listeners_open(m->cfg, &m->ls, &err) < 0) {
+	if (listeners_open(m->cfg, "lmtp", &m->ls, &err) < 0) {
 		fprintf(stderr, "sluice-lmtpd: %s\n", err.text);
 		log_error("%s", err.text);
 		return err.cls == ERR_USAGE ? EX_CONFIG : EX_TEMPFAIL;

@@ -1,14 +1,13 @@
-/* listen.c - the listening sockets: auth_listen or systemd's.
- *
- * The same as sluice-lmtpd's, with the auth_ keys and an owner for the
- * UNIX sockets: Postfix's smtpd (user postfix) connects to a socket in
- * its private/ directory, which is closed to others. */
+/* listen.c - a daemon's listening sockets: PREFIX_listen (HOST:PORT,
+ * [V6]:PORT, unix:PATH), PREFIX_unix_mode/_user/_group for the UNIX
+ * sockets, or the sockets systemd passed (socket activation) */
 #include "auto-config.h"
-#include "auth.h"
+#include "listen.h"
 
-#include "lib/config.h"
-#include "lib/log.h"
-#include "lib/xalloc.h"
+
+#include "config.h"
+#include "log.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,13 +93,23 @@ static int unix_stale(const struct sockaddr_un *sun)
 	return r < 0 && errno == ECONNREFUSED;
 }
 
-/* unix_owner - auth_unix_user and auth_unix_group as ids; (uid_t)-1 and
+/* key - "PREFIX_name" in buf */
+static const char *key(char *buf, size_t size, const char *prefix,
+		       const char *name)
+{
+	(void)snprintf(buf, size, "%s_%s", prefix, name);
+	return buf;
+}
+
+/* unix_owner - PREFIX_unix_user and _unix_group as ids; (uid_t)-1 and
  * (gid_t)-1 when not set */
-static int unix_owner(const struct config *cfg, uid_t *uid_r, gid_t *gid_r,
+static int unix_owner(const struct config *cfg, const char *prefix,
+		      uid_t *uid_r, gid_t *gid_r,
 		      struct sl_err *err)
 {
-	const char *u = config_str(cfg, "auth_unix_user");
-	const char *g = config_str(cfg, "auth_unix_group");
+	char k1[64], k2[64];
+	const char *u = config_str(cfg, key(k1, sizeof(k1), prefix, "unix_user"));
+	const char *g = config_str(cfg, key(k2, sizeof(k2), prefix, "unix_group"));
 	struct passwd *pw;
 	struct group *gr;
 	char *end;
@@ -115,8 +124,8 @@ static int unix_owner(const struct config *cfg, uid_t *uid_r, gid_t *gid_r,
 		} else if ((pw = getpwnam(u)) != NULL) {
 			*uid_r = pw->pw_uid;
 		} else {
-			return err_set(err, ERR_USAGE, "auth_unix_user: no user %s",
-				       u);
+			return err_set(err, ERR_USAGE, "%s: no user %s",
+				       k1, u);
 		}
 	}
 	if (*g == '\0')
@@ -128,17 +137,18 @@ static int unix_owner(const struct config *cfg, uid_t *uid_r, gid_t *gid_r,
 	}
 	gr = getgrnam(g);
 	if (gr == NULL)
-		return err_set(err, ERR_USAGE, "auth_unix_group: no group %s", g);
+		return err_set(err, ERR_USAGE, "%s: no group %s", k2, g);
 	*gid_r = gr->gr_gid;
 	return 0;
 }
 
-static int listen_unix(const struct config *cfg, struct listeners *ls,
+static int listen_unix(const struct config *cfg, const char *prefix,
+		       struct listeners *ls,
 		       const char *spec, const char *path, struct sl_err *err)
 {
 	struct sockaddr_un sun;
 	unsigned long mode;
-	char *end, *dir;
+	char *end, *dir, k[64];
 	uid_t uid;
 	gid_t gid;
 	int fd;
@@ -146,21 +156,22 @@ static int listen_unix(const struct config *cfg, struct listeners *ls,
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (*path != '/' || strlen(path) >= sizeof(sun.sun_path))
-		return err_set(err, ERR_USAGE, "auth_listen: %s: a UNIX socket "
-			       "needs an absolute path under %zu bytes", spec,
+		return err_set(err, ERR_USAGE, "%s_listen: %s: a UNIX socket "
+			       "needs an absolute path under %zu bytes", prefix, spec,
 			       sizeof(sun.sun_path));
 	memcpy(sun.sun_path, path, strlen(path));
-	mode = strtoul(config_str(cfg, "auth_unix_mode"), &end, 8);
+	mode = strtoul(config_str(cfg, key(k, sizeof(k), prefix, "unix_mode")),
+		       &end, 8);
 	if (*end != '\0' || mode > 07777)
-		return err_set(err, ERR_USAGE, "auth_unix_mode: not an octal mode");
-	if (unix_owner(cfg, &uid, &gid, err) < 0)
+		return err_set(err, ERR_USAGE, "%s: not an octal mode", k);
+	if (unix_owner(cfg, prefix, &uid, &gid, err) < 0)
 		return -1;
 	/* a missing directory (Postfix's private/ when Postfix is not there
 	   yet) is made */
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	if (*dir != '\0' && mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		err_set_errno(err, errno, "auth_listen: mkdir %s", dir);
+		err_set_errno(err, errno, "%s_listen: mkdir %s", prefix, dir);
 		free(dir);
 		return -1;
 	}
@@ -173,7 +184,7 @@ static int listen_unix(const struct config *cfg, struct listeners *ls,
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
 	    ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) < 0) ||
 	    chmod(path, (mode_t)mode) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
-		err_set_errno(err, errno, "auth_listen: %s", spec);
+		err_set_errno(err, errno, "%s_listen: %s", prefix, spec);
 		(void)close(fd);
 		return -1;
 	}
@@ -205,8 +216,8 @@ static int split_host_port(char *s, char **host_r, char **port_r)
 	return 0;
 }
 
-static int listen_inet(struct listeners *ls, const char *spec,
-		       struct sl_err *err)
+static int listen_inet(const char *prefix, struct listeners *ls,
+		       const char *spec, struct sl_err *err)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char *copy = xstrdup(spec), *host, *port;
@@ -214,8 +225,8 @@ static int listen_inet(struct listeners *ls, const char *spec,
 
 	if (split_host_port(copy, &host, &port) < 0 || *port == '\0') {
 		free(copy);
-		return err_set(err, ERR_USAGE, "auth_listen: %s: not HOST:PORT, "
-			       "[V6]:PORT or unix:PATH", spec);
+		return err_set(err, ERR_USAGE, "%s_listen: %s: not HOST:PORT, "
+			       "[V6]:PORT or unix:PATH", prefix, spec);
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -224,7 +235,7 @@ static int listen_inet(struct listeners *ls, const char *spec,
 	r = getaddrinfo(strcmp(host, "*") == 0 || *host == '\0' ? NULL : host,
 			port, &hints, &res);
 	if (r != 0) {
-		err_set(err, ERR_USAGE, "auth_listen: %s: %s", spec,
+		err_set(err, ERR_USAGE, "%s_listen: %s: %s", prefix, spec,
 			gai_strerror(r));
 		free(copy);
 		return -1;
@@ -241,7 +252,7 @@ static int listen_inet(struct listeners *ls, const char *spec,
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(fd, LISTEN_BACKLOG) == 0)
 			break;
-		err_set_errno(err, errno, "auth_listen: %s", spec);
+		err_set_errno(err, errno, "%s_listen: %s", prefix, spec);
 		(void)close(fd);
 		fd = -1;
 	}
@@ -250,7 +261,8 @@ static int listen_inet(struct listeners *ls, const char *spec,
 	free(copy);
 	if (fd < 0) {
 		if (err->cls == ERR_NONE)
-			err_set(err, ERR_TEMP, "auth_listen: %s: no address", spec);
+			err_set(err, ERR_TEMP, "%s_listen: %s: no address",
+				prefix, spec);
 		return -1;
 	}
 	listeners_add(ls, fd, spec, NULL);
@@ -279,26 +291,26 @@ static char *next_item(char **s)
 	return start;
 }
 
-int listeners_open(const struct config *cfg, struct listeners *ls,
-		   struct sl_err *err)
+int listeners_open(const struct config *cfg, const char *prefix,
+		   struct listeners *ls, struct sl_err *err)
 {
-	char *specs, *cur, *item;
+	char *specs, *cur, *item, k[64];
 	int ret = 0;
 
 	memset(ls, 0, sizeof(*ls));
 	if (systemd_fds(ls) == 0)
 		return 0;
-	specs = xstrdup(config_str(cfg, "auth_listen"));
+	specs = xstrdup(config_str(cfg, key(k, sizeof(k), prefix, "listen")));
 	cur = specs;
 	while (ret == 0 && (item = next_item(&cur)) != NULL) {
 		if (strncmp(item, "unix:", 5) == 0)
-			ret = listen_unix(cfg, ls, item, item + 5, err);
+			ret = listen_unix(cfg, prefix, ls, item, item + 5, err);
 		else
-			ret = listen_inet(ls, item, err);
+			ret = listen_inet(prefix, ls, item, err);
 	}
 	free(specs);
 	if (ret == 0 && ls->count == 0)
-		ret = err_set(err, ERR_USAGE, "auth_listen is empty");
+		ret = err_set(err, ERR_USAGE, "%s is empty", k);
 	if (ret < 0)
 		listeners_close(ls, 1);
 	return ret;
