@@ -16,6 +16,7 @@
 
 #include "lib/buf.h"
 #include "lib/config.h"
+#include "lib/daemon.h"
 #include "lib/log.h"
 #include "lib/passdb.h"
 #include "lib/xalloc.h"
@@ -72,8 +73,8 @@ struct master {
 	struct worker w[MASTER_SLOTS];
 	volatile uint64_t *closed;	/* shared: per slot, set by workers */
 	unsigned gen;
-	int pidfile_fd;
-	char *pidfile_path;
+	struct pidfile pidfile;	/* locked at start (a reload that names
+				   another file changes nothing) */
 	time_t throttle_until;
 	int accept_paused;	/* out of descriptors: wait a moment */
 	int accept_warned;	/* ... and it was logged */
@@ -159,61 +160,6 @@ static int check_config(const struct config *cfg, struct sl_err *err)
 	return 0;
 }
 
-/* pidfile_lock - create and lock the pid file before anything else, so
- * a second master stops here, touching nothing */
-static int pidfile_lock(struct master *m, struct sl_err *err)
-{
-	const char *path = config_str(m->cfg, "auth_pid_file");
-	char *dir;
-	int fd;
-
-	m->pidfile_fd = -1;
-	if (*path == '\0')
-		return 0;
-	dir = xstrdup(path);
-	if (strrchr(dir, '/') != NULL && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		(void)mkdir(dir, 0755);
-	}
-	free(dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set_errno(err, errno, "auth_pid_file %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		(void)close(fd);
-		return err_set(err, ERR_TEMP, "%s is locked: sluice-auth is "
-			       "already running", path);
-	}
-	m->pidfile_fd = fd;
-	m->pidfile_path = xstrdup(path);
-	return 0;
-}
-
-static int pidfile_write(struct master *m, struct sl_err *err)
-{
-	char line[32];
-	int n;
-
-	if (m->pidfile_fd < 0)
-		return 0;
-	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	if (ftruncate(m->pidfile_fd, 0) < 0 ||
-	    pwrite(m->pidfile_fd, line, (size_t)n, 0) != n)
-		return err_set_errno(err, errno, "writing %s", m->pidfile_path);
-	return 0;
-}
-
-static void pidfile_remove(struct master *m)
-{
-	if (m->pidfile_fd < 0)
-		return;
-	(void)unlink(m->pidfile_path);
-	(void)close(m->pidfile_fd);
-	m->pidfile_fd = -1;
-	free(m->pidfile_path);
-	m->pidfile_path = NULL;
-}
-
 /* worker_conns - connections a worker holds (passed, not yet closed) */
 static uint64_t worker_conns(const struct master *m, size_t slot)
 {
@@ -229,8 +175,7 @@ static void spawn_child(struct master *m, size_t slot, int ctl)
 
 	(void)close(sig_pipe[0]);
 	(void)close(sig_pipe[1]);
-	if (m->pidfile_fd >= 0)
-		(void)close(m->pidfile_fd);
+	pidfile_close_fd(&m->pidfile);
 	for (i = 0; i < MASTER_SLOTS; i++) {
 		if (m->w[i].pid != 0)
 			(void)close(m->w[i].ctl);
@@ -570,51 +515,6 @@ static void master_loop(struct master *m)
 	}
 }
 
-/* daemonize - into the background; the parent exits once the child says
- * it is ready (or failed), so init scripts see a real exit status */
-static int daemonize(int *ready_fd)
-{
-	int p[2], null;
-	pid_t pid;
-	char c = 0;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		(void)close(p[1]);
-		if (read(p[0], &c, 1) != 1)
-			c = EX_TEMPFAIL;
-		_exit(c);
-	}
-	(void)close(p[0]);
-	*ready_fd = p[1];
-	(void)setsid();
-	if (chdir("/") < 0)
-		return -1;
-	null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		(void)dup2(null, 0);
-		(void)dup2(null, 1);
-		(void)dup2(null, 2);
-		if (null > 2)
-			(void)close(null);
-	}
-	return 0;
-}
-
-static void ready(int *ready_fd, char code)
-{
-	if (*ready_fd >= 0) {
-		if (write(*ready_fd, &code, 1) < 0)
-			(void)0;
-		(void)close(*ready_fd);
-		*ready_fd = -1;
-	}
-}
-
 /* shared_slots - the per-worker closed counters, shared with workers */
 static int shared_slots(struct master *m, struct sl_err *err)
 {
@@ -652,7 +552,8 @@ static int start(struct master *m, int *ready_fd)
 		return err.cls == ERR_TEMP ? EX_TEMPFAIL : EX_CONFIG;
 	}
 	open_log(m);
-	if (pidfile_lock(m, &err) < 0) {
+	if (pidfile_lock(&m->pidfile, config_str(m->cfg, "auth_pid_file"),
+			 "sluice-auth", &err) < 0) {
 		fprintf(stderr, "sluice-auth: %s\n", err.text);
 		log_error("%s", err.text);
 		return EX_TEMPFAIL;
@@ -671,7 +572,7 @@ static int start(struct master *m, int *ready_fd)
 			strerror(errno));
 		return EX_OSERR;
 	}
-	if (pidfile_write(m, &err) < 0) {
+	if (pidfile_write(&m->pidfile, &err) < 0) {
 		log_error("%s", err.text);
 		return EX_TEMPFAIL;
 	}
@@ -700,7 +601,7 @@ int main(int argc, char **argv)
 	int code, ready_fd = -1;
 
 	memset(&m, 0, sizeof(m));
-	m.pidfile_fd = -1;
+	m.pidfile.fd = -1;
 	if ((code = parse_opts(argc, argv, &m.o)) != 0)
 		return code;
 	/* the background master works from /; a reload must find the file */
@@ -713,16 +614,16 @@ int main(int argc, char **argv)
 	master_signals();
 	raise_fd_limit();
 	if ((code = start(&m, &ready_fd)) != 0) {
-		ready(&ready_fd, (char)code);
+		daemon_ready(&ready_fd, (char)code);
 		return code;
 	}
 	log_started(&m);
-	ready(&ready_fd, 0);
+	daemon_ready(&ready_fd, 0);
 	master_loop(&m);
 	log_info("stopping");
 	stop(&m);
 	listeners_close(&m.ls, 1);
-	pidfile_remove(&m);
+	pidfile_remove(&m.pidfile);
 	penalty_free(&m.penalty);
 	config_free(&m.cfg);
 	log_info("stopped");

@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "lib/config.h"
+#include "lib/daemon.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -59,9 +60,8 @@ struct master {
 	size_t n_w, max_w;
 	unsigned gen;
 	int status_fd[2];
-	int pidfile_fd;
-	char *pidfile_path;	/* the file locked at start (a reload that
-				   names another one changes nothing) */
+	struct pidfile pidfile;	/* locked at start (a reload that names
+				   another file changes nothing) */
 	size_t alloc_w;
 	time_t throttle_until;
 };
@@ -127,63 +127,6 @@ static void open_log(const struct master *m)
 		log_open("sluice-lmtpd", m->cfg);
 }
 
-/* pidfile_lock - create and lock the pid file before anything else, so
- * a second master stops here, touching nothing; another running master
- * holds the lock (flock: kept across the fork into the background) */
-static int pidfile_lock(struct master *m, struct sl_err *err)
-{
-	const char *path = config_str(m->cfg, "lmtp_pid_file");
-	char *dir;
-	int fd;
-
-	m->pidfile_fd = -1;
-	if (*path == '\0')
-		return 0;
-	dir = xstrdup(path);
-	if (strrchr(dir, '/') != NULL && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		(void)mkdir(dir, 0755);
-	}
-	free(dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set_errno(err, errno, "lmtp_pid_file %s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		(void)close(fd);
-		return err_set(err, ERR_TEMP, "%s is locked: sluice-lmtpd is "
-			       "already running", path);
-	}
-	m->pidfile_fd = fd;
-	m->pidfile_path = xstrdup(path);
-	return 0;
-}
-
-/* pidfile_write - our pid (after going into the background) */
-static int pidfile_write(struct master *m, struct sl_err *err)
-{
-	char line[32];
-	int n;
-
-	if (m->pidfile_fd < 0)
-		return 0;
-	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	if (ftruncate(m->pidfile_fd, 0) < 0 ||
-	    pwrite(m->pidfile_fd, line, (size_t)n, 0) != n)
-		return err_set_errno(err, errno, "writing %s", m->pidfile_path);
-	return 0;
-}
-
-static void pidfile_remove(struct master *m)
-{
-	if (m->pidfile_fd < 0)
-		return;
-	(void)unlink(m->pidfile_path);
-	(void)close(m->pidfile_fd);
-	m->pidfile_fd = -1;
-	free(m->pidfile_path);
-	m->pidfile_path = NULL;
-}
-
 /* spawn - start one worker of the current generation */
 static void spawn(struct master *m, int extra)
 {
@@ -202,8 +145,7 @@ static void spawn(struct master *m, int extra)
 		(void)close(sig_pipe[0]);
 		(void)close(sig_pipe[1]);
 		(void)close(m->status_fd[0]);
-		if (m->pidfile_fd >= 0)
-			(void)close(m->pidfile_fd);
+		pidfile_close_fd(&m->pidfile);
 		code = worker_run(m->cfg, &m->ls, m->tls, m->status_fd[1], extra);
 		log_close();
 		_exit(code);
@@ -406,54 +348,6 @@ static void master_loop(struct master *m)
 	}
 }
 
-/* daemonize - into the background; the parent exits once the child says
- * it is ready (or failed), so init scripts see a real exit status */
-static int daemonize(int *ready_fd)
-{
-	int p[2];
-	pid_t pid;
-	char c = 0;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		(void)close(p[1]);
-		if (read(p[0], &c, 1) != 1)
-			c = EX_TEMPFAIL;
-		_exit(c);
-	}
-	(void)close(p[0]);
-	*ready_fd = p[1];
-	(void)setsid();
-	if (chdir("/") < 0)
-		return -1;
-	{
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			(void)dup2(null, 0);
-			(void)dup2(null, 1);
-			(void)dup2(null, 2);
-			if (null > 2)
-				(void)close(null);
-		}
-	}
-	return 0;
-}
-
-static void ready(int *ready_fd, char code)
-{
-	if (*ready_fd >= 0) {
-		if (write(*ready_fd, &code, 1) < 0)
-			(void)0;
-		(void)close(*ready_fd);
-		*ready_fd = -1;
-	}
-}
-
 /* start - config, listeners, pid file: 0 or an exit code */
 static int start(struct master *m, int *ready_fd)
 {
@@ -466,7 +360,8 @@ static int start(struct master *m, int *ready_fd)
 		return EX_CONFIG;
 	}
 	open_log(m);
-	if (pidfile_lock(m, &err) < 0) {
+	if (pidfile_lock(&m->pidfile, config_str(m->cfg, "lmtp_pid_file"),
+			 "sluice-lmtpd", &err) < 0) {
 		fprintf(stderr, "sluice-lmtpd: %s\n", err.text);
 		log_error("%s", err.text);
 		return EX_TEMPFAIL;
@@ -481,7 +376,7 @@ static int start(struct master *m, int *ready_fd)
 			strerror(errno));
 		return EX_OSERR;
 	}
-	if (pidfile_write(m, &err) < 0) {
+	if (pidfile_write(&m->pidfile, &err) < 0) {
 		log_error("%s", err.text);
 		return EX_TEMPFAIL;
 	}
@@ -500,7 +395,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	memset(&m, 0, sizeof(m));
-	m.pidfile_fd = -1;
+	m.pidfile.fd = -1;
 	if ((code = parse_opts(argc, argv, &m.o)) != 0)
 		return code;
 	/* the background master works from /; a reload must find the file */
@@ -512,7 +407,7 @@ int main(int argc, char **argv)
 	}
 	master_signals();
 	if ((code = start(&m, &ready_fd)) != 0) {
-		ready(&ready_fd, (char)code);
+		daemon_ready(&ready_fd, (char)code);
 		return code;
 	}
 	set_max_workers(&m);
@@ -526,12 +421,12 @@ int main(int argc, char **argv)
 			 buf_cstr(&names));
 		buf_free(&names);
 	}
-	ready(&ready_fd, 0);
+	daemon_ready(&ready_fd, 0);
 	master_loop(&m);
 	log_info("stopping");
 	stop(&m);
 	listeners_close(&m.ls, 1);
-	pidfile_remove(&m);
+	pidfile_remove(&m.pidfile);
 	lmtpd_tls_ctx_free(&m.tls);
 	free(m.w);
 	config_free(&m.cfg);
