@@ -8,15 +8,18 @@ demo="$top/demo"
 corpus=${SLUICE_CORPUS:-$top/../shared/corpus}
 deliver="$top/sluice-deliver"
 lmtpd="$top/sluice-lmtpd"
+authd="$top/sluice-auth"
 sluice="$top/sluice"
 
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
-# a sluice-lmtpd left running by an earlier demo
-if [ -f "$demo/lmtpd.pid" ]; then
-	kill "$(cat "$demo/lmtpd.pid")" 2>/dev/null || true
-	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -f "$demo/lmtpd.pid" ] || break; sleep 0.5; done
-fi
+# daemons left running by an earlier demo
+for pidf in "$demo/lmtpd.pid" "$demo/auth.pid"; do
+	if [ -f "$pidf" ]; then
+		kill "$(cat "$pidf")" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do [ -f "$pidf" ] || break; sleep 0.5; done
+	fi
+done
 rm -rf "$demo"
 mkdir -p "$demo/home/alice" "$demo/home/bob"
 
@@ -134,6 +137,38 @@ sleep 0.2
 bold "The log lines of that transaction:"
 grep 'sluice-lmtpd' "$demo/sluice.log" | grep 'rcpt=' | sed 's/^/  /'
 
+# sluice-auth: SMTP AUTH for Postfix (smtpd_sasl_type = dovecot) against
+# the same users, on a socket in the demo directory
+cat >> "$demo/sluice.conf" <<CONF
+passdb = passwd-file:$demo/users
+auth_listen = unix:$demo/auth.sock
+auth_pid_file = $demo/auth.pid
+auth_workers = 1
+auth_failure_delay = 0
+CONF
+bold "Starting sluice-auth on $demo/auth.sock; Postfix's side of two logins:"
+"$authd" -c "$demo/sluice.conf"
+python3 - "$demo/auth.sock" <<'PY'
+import base64, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rb")
+s.sendall(b"VERSION\t1\t2\nCPID\t4242\n")
+while True:
+    line = f.readline().decode().rstrip("\n")
+    if line.startswith(("VERSION", "MECH")):
+        print("  S: " + line.replace("\t", " "))
+    if line == "DONE":
+        break
+for n, (user, pw) in enumerate((("alice@example.test", "alice-secret"),
+                                ("alice@example.test", "wrong")), 1):
+    resp = base64.b64encode(b"\0" + user.encode() + b"\0" + pw.encode()).decode()
+    print("  C: AUTH %d PLAIN service=smtp (%s, %s password)"
+          % (n, user, "right" if n == 1 else "a wrong"))
+    s.sendall(("AUTH\t%d\tPLAIN\tservice=smtp\tresp=%s\n" % (n, resp)).encode())
+    print("  S: " + f.readline().decode().rstrip("\n").replace("\t", " "))
+PY
+
 bold "How to look:"
 cat <<HOW
   ls $demo/home/alice/Maildir/new/              # alice's INBOX (Maildir)
@@ -144,7 +179,8 @@ cat <<HOW
 carol@example.test is not in the passwd-file: exit 67 (no such user), which
 the MTA turns into a bounce; over LMTP, 550 5.1.1 at RCPT.
 
-sluice-lmtpd is still running for you to try (swaks --protocol LMTP
---server 127.0.0.1:$port --to alice@example.test, or Python's smtplib.LMTP);
-stop it with:  kill \$(cat $demo/lmtpd.pid)
+sluice-lmtpd and sluice-auth are still running for you to try (swaks
+--protocol LMTP --server 127.0.0.1:$port --to alice@example.test, or
+Python's smtplib.LMTP; Postfix: smtpd_sasl_path = $demo/auth.sock);
+stop them with:  kill \$(cat $demo/lmtpd.pid) \$(cat $demo/auth.pid)
 HOW
