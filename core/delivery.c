@@ -467,7 +467,6 @@ struct delivery_batch {
 	struct buf prefix;	/* its bytes before the spooled message */
 	uint64_t from;		/* and where in the spool they went on */
 	struct buf path;	/* its file */
-	unsigned links;
 };
 
 struct delivery_batch *delivery_batch_new(void)
@@ -483,11 +482,6 @@ struct delivery_batch *delivery_batch_new(void)
 int delivery_batch_sync(struct delivery_batch *b, struct sl_err *err)
 {
 	return store_sync_flush(b->sync, err);
-}
-
-unsigned delivery_batch_links(const struct delivery_batch *b)
-{
-	return b->links;
 }
 
 void delivery_batch_free(struct delivery_batch **bp)
@@ -510,16 +504,11 @@ static int batch_link(struct delivery_batch *b, struct store *st,
 		      const struct buf *trace, uint64_t from, struct buf *id,
 		      struct sl_err *err)
 {
-	int r;
-
 	if (b == NULL || !b->have || st->v->save_link == NULL ||
 	    from != b->from || trace->len != b->prefix.len ||
 	    memcmp(trace->data, b->prefix.data, trace->len) != 0)
 		return 0;
-	r = st->v->save_link(st, folder, info, b->path.data, id, err);
-	if (r > 0)
-		b->links++;
-	return r;
+	return st->v->save_link(st, folder, info, b->path.data, id, err);
 }
 
 /* delivery_save - write trace headers and the spooled message */

@@ -73,8 +73,6 @@ struct delivery_batch *delivery_batch_new(void);
 /* delivery_batch_sync - make every copy saved in the batch durable; call
  * before acknowledging any of them */
 int delivery_batch_sync(struct delivery_batch *b, struct sl_err *err);
-/* delivery_batch_links - copies that were hard links of an earlier one */
-unsigned delivery_batch_links(const struct delivery_batch *b);
 void delivery_batch_free(struct delivery_batch **b);
 
 struct delivery_env {

@@ -84,11 +84,6 @@ int conn_is_tls(const struct conn *c)
 	return c->ssl != NULL;
 }
 
-size_t conn_buffered(const struct conn *c)
-{
-	return c->in_end - c->in_start;
-}
-
 void conn_unread(struct conn *c, size_t n)
 {
 	c->in_start -= n;

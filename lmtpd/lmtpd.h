@@ -59,8 +59,6 @@ enum conn_status conn_read_some(struct conn *c, size_t max,
 				const char **data_r, size_t *len_r);
 /* conn_unread - give back the last n bytes conn_read_some returned */
 void conn_unread(struct conn *c, size_t n);
-/* conn_buffered - bytes received and not yet read */
-size_t conn_buffered(const struct conn *c);
 void conn_discard_input(struct conn *c);
 /* conn_reply - queue one reply line (CRLF added) */
 void conn_reply(struct conn *c, const char *fmt, ...)

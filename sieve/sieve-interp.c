@@ -463,7 +463,6 @@ int sieve_execute(const struct sieve_script *script,
 		sieve_result_set_error(result, run.err_text);
 		return err_set(err, run.err_cls, "%s", run.err_text);
 	}
-	sieve_result_set_stopped(result, st == SIEVE_EXEC_STOP);
 	run_finish_keep(&run);
 	if (run.hdrs_edited)
 		sieve_msg_view_export(&run);

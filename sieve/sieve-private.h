@@ -118,7 +118,6 @@ void sieve_result_set_implicit_keep(struct sieve_result *r,
 void sieve_result_set_headers(struct sieve_result *r,
 			      struct sieve_header_out *h, size_t n);
 struct pool *sieve_result_pool(struct sieve_result *r);
-void sieve_result_set_stopped(struct sieve_result *r, int stopped);
 
 /* ---- message view (sieve-message.c) ---- */
 struct sieve_hdr_ent {

@@ -30,7 +30,6 @@ struct sieve_result {
 	struct sieve_header_out *headers;
 	size_t n_headers;
 	int headers_set;
-	int stopped;
 };
 
 struct sieve_result *sieve_result_new(struct pool *pool)
@@ -307,16 +306,6 @@ sieve_result_headers(const struct sieve_result *r, size_t *n_r)
 {
 	*n_r = r->n_headers;
 	return r->headers_set ? r->headers : NULL;
-}
-
-void sieve_result_set_stopped(struct sieve_result *r, int stopped)
-{
-	r->stopped = stopped;
-}
-
-int sieve_result_stopped(const struct sieve_result *r)
-{
-	return r->stopped;
 }
 
 const char *sieve_result_error(const struct sieve_result *r)

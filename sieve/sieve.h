@@ -286,8 +286,6 @@ void sieve_result_mark(const struct sieve_result *r,
 /* sieve_result_rollback - back to m: later actions dropped, no error */
 void sieve_result_rollback(struct sieve_result *r,
 			   const struct sieve_result_mark *m);
-/* sieve_result_stopped - whether the last sieve_execute ended with stop */
-int sieve_result_stopped(const struct sieve_result *r);
 /* sieve_result_error - the runtime error text, or NULL */
 const char *sieve_result_error(const struct sieve_result *r);
 /* sieve_action_name - "keep", "fileinto", ... (def->name) */
