@@ -388,9 +388,18 @@ def check_privileges():
     tap.ok(ok and st.st_uid == user.uid and stat.S_IMODE(st.st_mode) == 0o600,
            "auth_unix_user %s, auth_unix_mode 0600 on the socket" %
            user.name, srv.stderr())
-    uids = [proc_status(p).get("Uid", "").split() for p in srv.workers()]
-    tap.ok(uids and all(u and int(u[0]) == user.uid and int(u[1]) == user.uid
-                        for u in uids),
+    # A worker is forked as root and drops to auth_user at once; allow
+    # a fresh one that moment before judging.
+    deadline = time.monotonic() + 5
+    while True:
+        uids = [proc_status(p).get("Uid", "").split()
+                for p in srv.workers()]
+        dropped = uids and all(u and int(u[0]) == user.uid and
+                               int(u[1]) == user.uid for u in uids)
+        if dropped or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    tap.ok(dropped,
            "auth_user: the workers run as %s" % user.name, repr(uids))
     c = AuthConn(sock2)
     r, _ = plain(c, 1, "alice@example.test", "alicepw")
