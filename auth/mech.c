@@ -9,11 +9,14 @@
  * passdb_credentials gives (a plaintext or {CRAM-MD5} password).
  * As in Dovecot, user names get auth_default_realm when they have no
  * '@', must use only auth_username_chars, and passwords with TAB, CR,
- * LF, \001 or NUL are refused before any lookup.
+ * LF, \001 or NUL are refused before any lookup. The client's
+ * service= (Postfix sends "smtp") is the %s of SQL and LDAP queries,
+ * as in Dovecot.
  */
 #include "auto-config.h"
 #include "client-private.h"
 
+#include "lib/sql.h"
 #include "lib/xalloc.h"
 
 #include <stdio.h>
@@ -182,6 +185,7 @@ static void mech_verify(struct auth_client *c, struct auth_request *req,
 			pool = pool_new(1024);
 			memset(&reply, 0, sizeof(reply));
 			err_clear(&err);
+			sql_set_service(req->service);
 			r = c->env->passdb->verify(c->env->passdb->ctx, pool,
 						   buf_cstr(&name),
 						   (const char *)pw, len, &reply,
@@ -302,6 +306,7 @@ static void mech_cram_check(struct auth_client *c, struct auth_request *req,
 
 	memset(&reply, 0, sizeof(reply));
 	err_clear(&err);
+	sql_set_service(req->service);
 	r = c->env->passdb->credentials(c->env->passdb->ctx, pool, name,
 					"CRAM-MD5", &secret, &reply, &err);
 	if (r == PASSDB_OK) {

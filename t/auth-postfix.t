@@ -415,7 +415,9 @@ def check_sqlite(port, srv):
     write_file(sqlconf, "driver = sqlite\nconnect = %s\n"
                "default_pass_scheme = SHA512-CRYPT\n"
                "password_query = SELECT username AS user, password FROM "
-               "mailbox WHERE username = '%%u' AND active = '1'\n" % db_path,
+               "mailbox WHERE username = '%%u' AND active = '1' "
+               # %s is the service Postfix names in AUTH, as in Dovecot
+               "AND '%%s' = 'smtp'\n" % db_path,
                mode=0o600)
     conf = srv.conf
     with open(conf) as f:
@@ -431,7 +433,7 @@ def check_sqlite(port, srv):
     gone = wait_for(lambda: not set(old) & set(postfix_pids_named("smtpd")),
                     30, 0.1)
     tap.ok(reloaded and r.returncode == 0 and gone, "passdb = sql:%s "
-           "(SQLite, postfixadmin's mailbox table); SIGHUP to sluice-auth, "
+           "(SQLite, postfixadmin's mailbox table, %%s = smtp); SIGHUP to sluice-auth, "
            "postfix reload" % sqlconf, srv.stderr())
     code, out, _ = swaks(port, "PLAIN", "alice@example.test",
                          USERS["alice@example.test"][1])
