@@ -207,7 +207,7 @@ static void spawn(struct master *m)
 		return;
 	}
 	m->closed[slot] = 0;
-	pid = fork();
+	pid = daemon_fork();
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
 		(void)close(sp[0]);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,4 +115,25 @@ void daemon_ready(int *ready_fd, char code)
 		(void)0;	/* the parent is gone: nothing to tell */
 	(void)close(*ready_fd);
 	*ready_fd = -1;
+}
+
+pid_t daemon_fork(void)
+{
+	sigset_t block, old;
+	pid_t pid;
+	int saved;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	(void)sigprocmask(SIG_BLOCK, &block, &old);
+	pid = fork();
+	if (pid != 0) {
+		saved = errno;
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = saved;
+	}
+	return pid;
 }

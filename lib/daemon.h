@@ -7,6 +7,8 @@
 
 #include "err.h"
 
+#include <sys/types.h>
+
 struct pidfile {
 	int fd;			/* -1: none */
 	char *path;
@@ -32,5 +34,14 @@ void pidfile_close_fd(struct pidfile *pf);
 int daemonize(int *ready_fd);
 /* daemon_ready - tell the waiting parent the exit code (0: running) */
 void daemon_ready(int *ready_fd, char code);
+
+/* daemon_fork - fork() for a master starting a worker: the child starts
+ * with SIGTERM, SIGINT, SIGHUP and SIGUSR1 blocked, so a stop or retire
+ * signal the master sends before the worker has set its own handlers
+ * stays pending for them (Linux keeps a blocked signal pending even
+ * while its action is to ignore it) instead of being lost or running
+ * the master's handler in the child. The worker unblocks them. The
+ * parent's mask is unchanged. */
+pid_t daemon_fork(void);
 
 #endif

@@ -135,7 +135,7 @@ static void spawn(struct master *m, int extra)
 
 	if (m->n_w >= m->max_w || m->n_w >= m->alloc_w)
 		return;
-	pid = fork();
+	pid = daemon_fork();
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
 		m->throttle_until = time(NULL) + RESPAWN_THROTTLE_SECS;

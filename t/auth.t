@@ -343,6 +343,17 @@ def check_reload(srv):
     tap.ok(wait_for(lambda: len(srv.workers()) == 2, 60, 0.2),
            "the old workers leave once their clients are gone",
            repr(srv.workers()))
+    # a retire signal that reaches a worker before it has set its
+    # handlers must not be lost: SIGHUPs in quick succession
+    n = len(log_lines())
+    for _ in range(30):
+        srv.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.005)
+    done = wait_for(lambda: sum("configuration reloaded" in l
+                                for l in log_lines()[n:]) >= 1 and
+                    len(srv.workers()) == 2, 20, 0.1)
+    tap.ok(done, "30 SIGHUPs 5 ms apart: every retired worker leaves, two "
+           "remain", repr(srv.workers()))
 
 
 def check_respawn(srv):
