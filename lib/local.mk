@@ -10,6 +10,7 @@ LIB_SOURCES = \
 	lib/store.c lib/store-sync.c lib/store.h \
 	lib/listen.c lib/listen.h lib/daemon.c lib/daemon.h \
 	lib/utf8.c lib/utf8.h lib/ascii.h \
+	lib/dynlib.c lib/dynlib.h \
 	lib/bdb.c lib/bdb.h lib/trackdb.c lib/trackdb.h
 # the message parser (message.h) and userdb (userdb.h) add their files in
 # lib/message.mk and lib/userdb.mk

@@ -24,10 +24,11 @@ int sql_escape_sqlite(void *ctx, struct buf *out, const char *s, size_t len)
 
 #ifdef HAVE_SQLITE3
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+
+#include "dynlib.h"
 
 /* how long a lookup waits for a writer's lock (`sluice user add`)
  * before it is a temporary failure */
@@ -50,55 +51,23 @@ static struct {
 	__typeof__(&sqlite3_errmsg) errmsg;
 	__typeof__(&sqlite3_errstr) errstr;
 } sq;
-/* 0: not tried, 1: loaded, -1: failed with sq_why */
-static int sq_state;
-static struct sl_err sq_why;
-
-/* sq_dlopen - resolve every entry point; -1 with sq_why set */
-static int sq_dlopen(void)
-{
-	static const char *const names[] = {
-		"sqlite3_open_v2", "sqlite3_close", "sqlite3_busy_timeout",
-		"sqlite3_prepare_v2", "sqlite3_step", "sqlite3_finalize",
-		"sqlite3_column_count", "sqlite3_column_name",
-		"sqlite3_column_type", "sqlite3_column_text",
-		"sqlite3_column_bytes", "sqlite3_changes", "sqlite3_errmsg",
-		"sqlite3_errstr",
-	};
-	void **slots[] = {
-		(void **)&sq.open_v2, (void **)&sq.close,
-		(void **)&sq.busy_timeout, (void **)&sq.prepare_v2,
-		(void **)&sq.step, (void **)&sq.finalize,
-		(void **)&sq.column_count, (void **)&sq.column_name,
-		(void **)&sq.column_type, (void **)&sq.column_text,
-		(void **)&sq.column_bytes, (void **)&sq.changes,
-		(void **)&sq.errmsg, (void **)&sq.errstr,
-	};
-	void *h = dlopen(SQLITE3_SONAME, RTLD_NOW | RTLD_LOCAL);
-	size_t i;
-
-	if (h == NULL)
-		return err_set(&sq_why, ERR_TEMP, "cannot load SQLite (%s): %s",
-			       SQLITE3_SONAME, dlerror());
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if ((*slots[i] = dlsym(h, names[i])) == NULL) {
-			dlclose(h);
-			return err_set(&sq_why, ERR_TEMP, "%s lacks %s",
-				       SQLITE3_SONAME, names[i]);
-		}
-	}
-	return 0;
-}
-
-/* sq_load - load once; 0 or -1 with err */
-static int sq_load(struct sl_err *err)
-{
-	if (sq_state == 0)
-		sq_state = sq_dlopen() < 0 ? -1 : 1;
-	if (sq_state < 0)
-		return err_set(err, sq_why.cls, "%s", sq_why.text);
-	return 0;
-}
+static const struct dynlib_sym sq_syms[] = {
+	DYNLIB_SYM("sqlite3_open_v2", sq.open_v2),
+	DYNLIB_SYM("sqlite3_close", sq.close),
+	DYNLIB_SYM("sqlite3_busy_timeout", sq.busy_timeout),
+	DYNLIB_SYM("sqlite3_prepare_v2", sq.prepare_v2),
+	DYNLIB_SYM("sqlite3_step", sq.step),
+	DYNLIB_SYM("sqlite3_finalize", sq.finalize),
+	DYNLIB_SYM("sqlite3_column_count", sq.column_count),
+	DYNLIB_SYM("sqlite3_column_name", sq.column_name),
+	DYNLIB_SYM("sqlite3_column_type", sq.column_type),
+	DYNLIB_SYM("sqlite3_column_text", sq.column_text),
+	DYNLIB_SYM("sqlite3_column_bytes", sq.column_bytes),
+	DYNLIB_SYM("sqlite3_changes", sq.changes),
+	DYNLIB_SYM("sqlite3_errmsg", sq.errmsg),
+	DYNLIB_SYM("sqlite3_errstr", sq.errstr),
+};
+static struct dynlib sq_lib = DYNLIB_INIT("SQLite", SQLITE3_SONAME, sq_syms);
 
 struct sq_conn {
 	sqlite3 *db;
@@ -127,7 +96,7 @@ static int sq_connect(const char *connect, int create, void **conn_r,
 	struct stat st;
 	int r;
 
-	if (sq_load(err) < 0)
+	if (dynlib_load(&sq_lib, err) < 0)
 		return -1;
 	/* a missing file is an error, never a new empty database that
 	 * answers "no such user" */
