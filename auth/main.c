@@ -39,7 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_OVERRIDES 64
 /* a worker that dies sooner than this after its start delays the next */
 #define RESPAWN_THROTTLE_SECS 1
 /* after SIGTERM, how long workers get before SIGKILL */
@@ -49,13 +48,6 @@
 /* how often a master at auth_max_connections looks for room */
 #define FULL_RECHECK_MS 100
 
-struct opts {
-	const char *config;
-	char *config_abs;	/* -c made absolute (freed at exit) */
-	char *overrides[MAX_OVERRIDES];
-	size_t n_overrides;
-	int foreground;
-};
 
 struct worker {
 	pid_t pid;		/* 0: slot free */
@@ -66,7 +58,7 @@ struct worker {
 };
 
 struct master {
-	struct opts o;
+	struct daemon_opts o;
 	struct config *cfg;
 	struct listeners ls;
 	struct penalty *penalty;
@@ -80,75 +72,16 @@ struct master {
 	int accept_warned;	/* ... and it was logged */
 };
 
-static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t got_term, got_hup, got_chld;
-
-static void on_signal(int sig)
-{
-	int e = errno;
-
-	if (sig == SIGTERM || sig == SIGINT)
-		got_term = 1;
-	else if (sig == SIGHUP)
-		got_hup = 1;
-	else if (sig == SIGCHLD)
-		got_chld = 1;
-	if (write(sig_pipe[1], "s", 1) < 0)
-		(void)0;	/* full: the master is awake anyway */
-	errno = e;
-}
-
-static void usage(void)
-{
-	fprintf(stderr, "usage: sluice-auth [-F] [-c CONFIG] [-o KEY=VALUE]...\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt(argc, argv, "Fc:o:")) != -1) {
-		switch (c) {
-		case 'F': o->foreground = 1; break;
-		case 'c': o->config = optarg; break;
-		case 'o':
-			if (o->n_overrides == MAX_OVERRIDES) {
-				fprintf(stderr, "sluice-auth: too many -o options\n");
-				return EX_USAGE;
-			}
-			o->overrides[o->n_overrides++] = optarg;
-			break;
-		default:
-			usage();
-			return EX_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage();
-		return EX_USAGE;
-	}
-	return 0;
-}
-
-/* open_log - -F logs to stderr unless log_path names a file */
-static void open_log(const struct master *m)
-{
-	if (m->o.foreground &&
-	    strcmp(config_str(m->cfg, "log_path"), "syslog") == 0)
-		log_open_stderr("sluice-auth");
-	else
-		log_open("sluice-auth", m->cfg);
-}
-
 /* check_config - what a worker would refuse, found before it starts:
  * the mechanisms, the passdb key, auth_user */
-static int check_config(const struct config *cfg, struct sl_err *err)
+static int check_config(void *ctx, const struct config *cfg,
+			struct sl_err *err)
 {
 	struct auth_settings set;
 	struct passdb *db = NULL;
 	const char *user = config_str(cfg, "auth_user");
 
+	(void)ctx;
 	if (auth_settings_read(&set, cfg, err) < 0)
 		return -1;
 	auth_settings_free(&set);
@@ -173,8 +106,7 @@ static void spawn_child(struct master *m, size_t slot, int ctl)
 	size_t i;
 	int code;
 
-	(void)close(sig_pipe[0]);
-	(void)close(sig_pipe[1]);
+	daemon_signal_close();
 	pidfile_close_fd(&m->pidfile);
 	for (i = 0; i < MASTER_SLOTS; i++) {
 		if (m->w[i].pid != 0)
@@ -402,7 +334,7 @@ static void reload(struct master *m)
 
 	err_clear(&err);
 	if (config_open(&cfg, m->o.config, m->o.overrides, m->o.n_overrides,
-			&err) < 0 || check_config(cfg, &err) < 0) {
+			&err) < 0 || check_config(NULL, cfg, &err) < 0) {
 		log_error("reload failed, keeping the running config: %s",
 			  err.text);
 		config_free(&cfg);
@@ -414,7 +346,7 @@ static void reload(struct master *m)
 			    "as they are until a restart");
 	config_free(&m->cfg);
 	m->cfg = cfg;
-	open_log(m);
+	daemon_open_log("sluice-auth", &m->o, m->cfg);
 	m->gen++;
 	for (i = 0; i < MASTER_SLOTS; i++) {
 		if (m->w[i].pid != 0)
@@ -454,37 +386,19 @@ static void stop(struct master *m)
 	}
 }
 
-static void master_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	(void)sigaction(SIGUSR1, &sa, NULL);
-}
-
 /* master_loop - until SIGTERM: accept and dispatch, reap, reload */
 static void master_loop(struct master *m)
 {
 	struct pollfd pfd[1 + 64];
 	size_t i, nl = m->ls.count < 64 ? m->ls.count : 64;
-	char drain[64];
 	int full, timeout;
 
-	while (!got_term) {
+	while (!daemon_sig.term) {
 		keep_workers(m);
 		/* with no room or no worker, connections wait in the backlog */
 		full = total_conns(m) >= config_uint(m->cfg, "auth_max_connections") ||
 		       !have_worker(m) || m->accept_paused;
-		pfd[0].fd = sig_pipe[0];
+		pfd[0].fd = daemon_signal_fd();
 		pfd[0].events = POLLIN;
 		for (i = 0; i < nl; i++) {
 			pfd[i + 1].fd = full ? -1 : m->ls.v[i].fd;
@@ -493,14 +407,13 @@ static void master_loop(struct master *m)
 		}
 		timeout = full ? FULL_RECHECK_MS : m->throttle_until != 0 ? 1000 : -1;
 		(void)poll(pfd, nl + 1, timeout);
-		while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-			;
-		if (got_chld) {
-			got_chld = 0;
+		daemon_signal_drain();
+		if (daemon_sig.chld) {
+			daemon_sig.chld = 0;
 			reap(m);
 		}
-		if (got_hup) {
-			got_hup = 0;
+		if (daemon_sig.hup) {
+			daemon_sig.hup = 0;
 			reload(m);
 			keep_workers(m);
 		}
@@ -515,14 +428,18 @@ static void master_loop(struct master *m)
 	}
 }
 
-/* shared_slots - the per-worker closed counters, shared with workers */
-static int shared_slots(struct master *m, struct sl_err *err)
+/* shared_slots - the per-worker closed counters, shared with workers,
+ * and the failure penalties */
+static int shared_slots(void *ctx, const struct config *cfg,
+			struct sl_err *err)
 {
+	struct master *m = ctx;
 	void *p = mmap(NULL, MASTER_SLOTS * sizeof(uint64_t),
 		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return err_set_errno(err, errno, "mmap");
+	(void)cfg;
 	m->closed = p;
 	m->penalty = penalty_new(err);
 	return m->penalty == NULL ? -1 : 0;
@@ -540,84 +457,26 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* start - config, pid file, listeners, shared memory: 0 or an exit code */
-static int start(struct master *m, int *ready_fd)
-{
-	struct sl_err err;
-
-	err_clear(&err);
-	if (config_open(&m->cfg, m->o.config, m->o.overrides, m->o.n_overrides,
-			&err) < 0 || check_config(m->cfg, &err) < 0) {
-		fprintf(stderr, "sluice-auth: %s\n", err.text);
-		return err.cls == ERR_TEMP ? EX_TEMPFAIL : EX_CONFIG;
-	}
-	open_log(m);
-	if (pidfile_lock(&m->pidfile, config_str(m->cfg, "auth_pid_file"),
-			 "sluice-auth", &err) < 0) {
-		fprintf(stderr, "sluice-auth: %s\n", err.text);
-		log_error("%s", err.text);
-		return EX_TEMPFAIL;
-	}
-	if (listeners_open(m->cfg, "auth", &m->ls, &err) < 0) {
-		fprintf(stderr, "sluice-auth: %s\n", err.text);
-		log_error("%s", err.text);
-		return err.cls == ERR_USAGE ? EX_CONFIG : EX_TEMPFAIL;
-	}
-	if (shared_slots(m, &err) < 0) {
-		fprintf(stderr, "sluice-auth: %s\n", err.text);
-		return EX_OSERR;
-	}
-	if (!m->o.foreground && daemonize(ready_fd) < 0) {
-		fprintf(stderr, "sluice-auth: cannot go into the background: %s\n",
-			strerror(errno));
-		return EX_OSERR;
-	}
-	if (pidfile_write(&m->pidfile, &err) < 0) {
-		log_error("%s", err.text);
-		return EX_TEMPFAIL;
-	}
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		log_error("pipe: %s", strerror(errno));
-		return EX_OSERR;
-	}
-	return 0;
-}
-
-static void log_started(const struct master *m)
-{
-	struct buf names = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < m->ls.count; i++)
-		buf_printf(&names, "%s%s", i > 0 ? ", " : "", m->ls.v[i].name);
-	log_info("started, pid %ld, listening on %s", (long)getpid(),
-		 buf_cstr(&names));
-	buf_free(&names);
-}
-
 int main(int argc, char **argv)
 {
 	struct master m;
+	struct daemon_start ds = { "sluice-auth", "auth", check_config,
+				   shared_slots, NULL };
 	int code, ready_fd = -1;
 
 	memset(&m, 0, sizeof(m));
 	m.pidfile.fd = -1;
-	if ((code = parse_opts(argc, argv, &m.o)) != 0)
+	ds.ctx = &m;
+	if ((code = daemon_parse_opts("sluice-auth", argc, argv, &m.o)) != 0)
 		return code;
-	/* the background master works from /; a reload must find the file */
-	if (m.o.config != NULL && m.o.config[0] != '/') {
-		char *abs = realpath(m.o.config, NULL);
-
-		if (abs != NULL)
-			m.o.config = m.o.config_abs = abs;
-	}
-	master_signals();
+	daemon_master_signals();
 	raise_fd_limit();
-	if ((code = start(&m, &ready_fd)) != 0) {
+	if ((code = daemon_start(&ds, &m.o, &m.cfg, &m.pidfile, &m.ls,
+				 &ready_fd)) != 0) {
 		daemon_ready(&ready_fd, (char)code);
 		return code;
 	}
-	log_started(&m);
+	daemon_log_started(&m.ls);
 	daemon_ready(&ready_fd, 0);
 	master_loop(&m);
 	log_info("stopping");
@@ -628,6 +487,6 @@ int main(int argc, char **argv)
 	config_free(&m.cfg);
 	log_info("stopped");
 	log_close();
-	free(m.o.config_abs);
+	daemon_opts_free(&m.o);
 	return 0;
 }

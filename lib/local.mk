@@ -8,7 +8,7 @@ LIB_SOURCES = \
 	lib/config.c lib/config-keys.c lib/config.h \
 	lib/spool.c lib/spool.h \
 	lib/store.c lib/store-sync.c lib/store.h \
-	lib/listen.c lib/listen.h lib/daemon.c lib/daemon.h \
+	lib/listen.c lib/listen.h lib/daemon.c lib/daemon-master.c lib/daemon.h \
 	lib/utf8.c lib/utf8.h lib/ascii.h \
 	lib/dynlib.c lib/dynlib.h \
 	lib/bdb.c lib/bdb.h lib/trackdb.c lib/trackdb.h

@@ -29,19 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_OVERRIDES 64
 /* a worker that dies sooner than this after its start delays the next */
 #define RESPAWN_THROTTLE_SECS 1
 /* after the shutdown timeout, how long workers get before SIGKILL */
 #define STOP_GRACE_SECS 5
-
-struct opts {
-	const char *config;
-	char *config_abs;	/* -c made absolute (freed at exit) */
-	char *overrides[MAX_OVERRIDES];
-	size_t n_overrides;
-	int foreground;
-};
 
 struct worker {
 	pid_t pid;
@@ -52,7 +43,7 @@ struct worker {
 };
 
 struct master {
-	struct opts o;
+	struct daemon_opts o;
 	struct config *cfg;
 	struct listeners ls;
 	SSL_CTX *tls;
@@ -65,67 +56,6 @@ struct master {
 	size_t alloc_w;
 	time_t throttle_until;
 };
-
-static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t got_term, got_hup, got_chld;
-
-static void on_signal(int sig)
-{
-	int e = errno;
-
-	if (sig == SIGTERM || sig == SIGINT)
-		got_term = 1;
-	else if (sig == SIGHUP)
-		got_hup = 1;
-	else if (sig == SIGCHLD)
-		got_chld = 1;
-	if (write(sig_pipe[1], "s", 1) < 0)
-		(void)0;	/* full: the master is awake anyway */
-	errno = e;
-}
-
-static void usage(void)
-{
-	fprintf(stderr, "usage: sluice-lmtpd [-F] [-c CONFIG] [-o KEY=VALUE]...\n");
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt(argc, argv, "Fc:o:")) != -1) {
-		switch (c) {
-		case 'F': o->foreground = 1; break;
-		case 'c': o->config = optarg; break;
-		case 'o':
-			if (o->n_overrides == MAX_OVERRIDES) {
-				fprintf(stderr, "sluice-lmtpd: too many -o options\n");
-				return EX_USAGE;
-			}
-			o->overrides[o->n_overrides++] = optarg;
-			break;
-		default:
-			usage();
-			return EX_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage();
-		return EX_USAGE;
-	}
-	return 0;
-}
-
-/* open_log - -F logs to stderr unless log_path names a file */
-static void open_log(const struct master *m)
-{
-	if (m->o.foreground &&
-	    strcmp(config_str(m->cfg, "log_path"), "syslog") == 0)
-		log_open_stderr("sluice-lmtpd");
-	else
-		log_open("sluice-lmtpd", m->cfg);
-}
 
 /* spawn - start one worker of the current generation */
 static void spawn(struct master *m, int extra)
@@ -142,8 +72,7 @@ static void spawn(struct master *m, int extra)
 		return;
 	}
 	if (pid == 0) {
-		(void)close(sig_pipe[0]);
-		(void)close(sig_pipe[1]);
+		daemon_signal_close();
 		(void)close(m->status_fd[0]);
 		pidfile_close_fd(&m->pidfile);
 		code = worker_run(m->cfg, &m->ls, m->tls, m->status_fd[1], extra);
@@ -271,7 +200,7 @@ static void reload(struct master *m)
 	config_free(&m->cfg);
 	m->cfg = cfg;
 	m->tls = tls;
-	open_log(m);
+	daemon_open_log("sluice-lmtpd", &m->o, m->cfg);
 	set_max_workers(m);
 	m->gen++;
 	for (i = 0; i < m->n_w; i++)
@@ -302,45 +231,26 @@ static void stop(struct master *m)
 		reap(m);
 }
 
-static void master_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	(void)sigaction(SIGUSR1, &sa, NULL);
-}
-
 /* master_loop - until SIGTERM: reap, count, reload, keep workers */
 static void master_loop(struct master *m)
 {
 	struct pollfd pfd[2];
-	char drain[64];
 
-	while (!got_term) {
+	while (!daemon_sig.term) {
 		keep_workers(m);
-		pfd[0].fd = sig_pipe[0];
+		pfd[0].fd = daemon_signal_fd();
 		pfd[0].events = POLLIN;
 		pfd[1].fd = m->status_fd[0];
 		pfd[1].events = POLLIN;
 		(void)poll(pfd, 2, m->throttle_until != 0 ? 1000 : -1);
-		while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-			;
-		if (got_chld) {
-			got_chld = 0;
+		daemon_signal_drain();
+		if (daemon_sig.chld) {
+			daemon_sig.chld = 0;
 			reap(m);
 		}
 		read_status(m);
-		if (got_hup) {
-			got_hup = 0;
+		if (daemon_sig.hup) {
+			daemon_sig.hup = 0;
 			reload(m);
 		}
 		if (time(NULL) >= m->throttle_until)
@@ -348,79 +258,46 @@ static void master_loop(struct master *m)
 	}
 }
 
-/* start - config, listeners, pid file: 0 or an exit code */
-static int start(struct master *m, int *ready_fd)
+/* check_tls - the TLS context, so a bad certificate stops the start */
+static int check_tls(void *ctx, const struct config *cfg, struct sl_err *err)
 {
-	struct sl_err err;
+	struct master *m = ctx;
 
-	err_clear(&err);
-	if (config_open(&m->cfg, m->o.config, m->o.overrides, m->o.n_overrides,
-			&err) < 0 || lmtpd_tls_ctx(m->cfg, &m->tls, &err) < 0) {
-		fprintf(stderr, "sluice-lmtpd: %s\n", err.text);
-		return EX_CONFIG;
-	}
-	open_log(m);
-	if (pidfile_lock(&m->pidfile, config_str(m->cfg, "lmtp_pid_file"),
-			 "sluice-lmtpd", &err) < 0) {
-		fprintf(stderr, "sluice-lmtpd: %s\n", err.text);
-		log_error("%s", err.text);
-		return EX_TEMPFAIL;
-	}
-	if (listeners_open(m->cfg, "lmtp", &m->ls, &err) < 0) {
-		fprintf(stderr, "sluice-lmtpd: %s\n", err.text);
-		log_error("%s", err.text);
-		return err.cls == ERR_USAGE ? EX_CONFIG : EX_TEMPFAIL;
-	}
-	if (!m->o.foreground && daemonize(ready_fd) < 0) {
-		fprintf(stderr, "sluice-lmtpd: cannot go into the background: %s\n",
-			strerror(errno));
-		return EX_OSERR;
-	}
-	if (pidfile_write(&m->pidfile, &err) < 0) {
-		log_error("%s", err.text);
-		return EX_TEMPFAIL;
-	}
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
-	    pipe2(m->status_fd, O_CLOEXEC | O_NONBLOCK) < 0) {
-		fprintf(stderr, "sluice-lmtpd: pipe: %s\n", strerror(errno));
-		return EX_OSERR;
-	}
+	return lmtpd_tls_ctx(cfg, &m->tls, err);
+}
+
+/* status_pipe - where the workers report busy and idle */
+static int status_pipe(void *ctx, const struct config *cfg,
+		       struct sl_err *err)
+{
+	struct master *m = ctx;
+
+	(void)cfg;
+	if (pipe2(m->status_fd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return err_set_errno(err, errno, "pipe");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct master m;
+	struct daemon_start ds = { "sluice-lmtpd", "lmtp", check_tls,
+				   status_pipe, NULL };
 	int code, ready_fd = -1;
-	size_t i;
 
 	memset(&m, 0, sizeof(m));
 	m.pidfile.fd = -1;
-	if ((code = parse_opts(argc, argv, &m.o)) != 0)
+	ds.ctx = &m;
+	if ((code = daemon_parse_opts("sluice-lmtpd", argc, argv, &m.o)) != 0)
 		return code;
-	/* the background master works from /; a reload must find the file */
-	if (m.o.config != NULL && m.o.config[0] != '/') {
-		char *abs = realpath(m.o.config, NULL);
-
-		if (abs != NULL)
-			m.o.config = m.o.config_abs = abs;
-	}
-	master_signals();
-	if ((code = start(&m, &ready_fd)) != 0) {
+	daemon_master_signals();
+	if ((code = daemon_start(&ds, &m.o, &m.cfg, &m.pidfile, &m.ls,
+				 &ready_fd)) != 0) {
 		daemon_ready(&ready_fd, (char)code);
 		return code;
 	}
 	set_max_workers(&m);
-	{
-		struct buf names = BUF_INIT;
-
-		for (i = 0; i < m.ls.count; i++)
-			buf_printf(&names, "%s%s", i > 0 ? ", " : "",
-				   m.ls.v[i].name);
-		log_info("started, pid %ld, listening on %s", (long)getpid(),
-			 buf_cstr(&names));
-		buf_free(&names);
-	}
+	daemon_log_started(&m.ls);
 	daemon_ready(&ready_fd, 0);
 	master_loop(&m);
 	log_info("stopping");
@@ -432,6 +309,6 @@ int main(int argc, char **argv)
 	config_free(&m.cfg);
 	log_info("stopped");
 	log_close();
-	free(m.o.config_abs);
+	daemon_opts_free(&m.o);
 	return 0;
 }
