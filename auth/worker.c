@@ -11,6 +11,7 @@
 #include "auth.h"
 
 #include "lib/config.h"
+#include "lib/daemon.h"
 #include "lib/log.h"
 #include "lib/passdb.h"
 #include "lib/xalloc.h"
@@ -64,35 +65,6 @@ static void on_retire(int sig)
 {
 	(void)sig;
 	worker_retire = 1;
-}
-
-/* worker_signals - SIGTERM and SIGUSR1 stay blocked except while the
- * worker waits in ppoll, so neither is lost between a check and a wait */
-static void worker_signals(void)
-{
-	struct sigaction sa;
-	sigset_t stop;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_term;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_retire;
-	(void)sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGUSR1);
-	(void)sigprocmask(SIG_BLOCK, &stop, &wait_mask);
-	sigdelset(&wait_mask, SIGTERM);
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGUSR1);
 }
 
 static uint64_t now_ms(void)
@@ -377,7 +349,7 @@ int worker_run(const struct config *cfg, struct penalty *penalty,
 	size_t pfd_alloc = 0;
 	int master_gone = 0;
 
-	worker_signals();
+	daemon_worker_signals(on_term, on_retire, &wait_mask);
 	memset(&w, 0, sizeof(w));
 	w.closed = closed;
 	if (worker_setup(&w, cfg, penalty, &db) < 0) {

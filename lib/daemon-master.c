@@ -129,6 +129,35 @@ void daemon_signal_close(void)
 	sig_pipe[0] = sig_pipe[1] = -1;
 }
 
+void daemon_worker_signals(void (*on_term)(int), void (*on_retire)(int),
+			   sigset_t *wait_mask)
+{
+	struct sigaction sa;
+	sigset_t stop;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_term;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_retire;
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	(void)sigaction(SIGXFSZ, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGUSR1);
+	(void)sigprocmask(SIG_BLOCK, &stop, wait_mask);
+	sigdelset(wait_mask, SIGTERM);
+	sigdelset(wait_mask, SIGINT);
+	sigdelset(wait_mask, SIGUSR1);
+}
+
 /* start_fail - say why on stderr (and in the log once it is open) */
 static int start_fail(const struct daemon_start *ds, int logged, int code,
 		      const char *text)

@@ -96,6 +96,15 @@ void daemon_signal_drain(void);
 /* daemon_signal_close - in a worker: the pipe is the master's */
 void daemon_signal_close(void);
 
+/* daemon_worker_signals - a worker's: on_term for SIGTERM and SIGINT,
+ * on_retire for SIGUSR1 (leave when idle), SIGHUP, SIGPIPE and SIGXFSZ
+ * ignored (a write error instead), SIGCHLD by default (the worker waits
+ * for its own children). The three stay blocked except while the worker
+ * waits with *wait_mask (ppoll), so none is lost between a check of the
+ * flags and a wait. */
+void daemon_worker_signals(void (*on_term)(int), void (*on_retire)(int),
+			   sigset_t *wait_mask);
+
 /* ---- the start ---- */
 
 struct daemon_start {

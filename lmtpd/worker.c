@@ -9,6 +9,7 @@
 #include "lmtpd.h"
 
 #include "lib/config.h"
+#include "lib/daemon.h"
 #include "lib/log.h"
 #include "lib/userdb.h"
 
@@ -43,35 +44,10 @@ static void on_retire(int sig)
 /* the mask waits use: the stop signals let in */
 static sigset_t wait_mask;
 
-/* worker_signals - SIGTERM and SIGUSR1 stay blocked except while the
- * worker waits (ppoll with wait_mask), so a stop request is seen either
- * by the check before a wait or by the wait itself, never lost between */
+/* worker_signals - see daemon_worker_signals; conn waits with the mask */
 static void worker_signals(void)
 {
-	struct sigaction sa;
-	sigset_t stop;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_term;
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_retire;
-	(void)sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGHUP, &sa, NULL);
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	(void)sigaction(SIGXFSZ, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGUSR1);
-	(void)sigprocmask(SIG_BLOCK, &stop, &wait_mask);
-	sigdelset(&wait_mask, SIGTERM);
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGUSR1);
+	daemon_worker_signals(on_term, on_retire, &wait_mask);
 	conn_set_wait_mask(&wait_mask);
 }
 
