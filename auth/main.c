@@ -39,8 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* a worker that dies sooner than this after its start delays the next */
-#define RESPAWN_THROTTLE_SECS 1
 /* after SIGTERM, how long workers get before SIGKILL */
 #define STOP_GRACE_SECS 5
 /* worker slots: the current workers and retired ones still serving */
@@ -130,12 +128,12 @@ static void spawn(struct master *m)
 	if (slot == MASTER_SLOTS) {
 		log_warning("no room for another worker (too many retired ones "
 			    "still serving)");
-		m->throttle_until = time(NULL) + RESPAWN_THROTTLE_SECS;
+		m->throttle_until = time(NULL) + DAEMON_RESPAWN_THROTTLE_SECS;
 		return;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		log_error("socketpair: %s", strerror(errno));
-		m->throttle_until = time(NULL) + RESPAWN_THROTTLE_SECS;
+		m->throttle_until = time(NULL) + DAEMON_RESPAWN_THROTTLE_SECS;
 		return;
 	}
 	m->closed[slot] = 0;
@@ -144,7 +142,7 @@ static void spawn(struct master *m)
 		log_error("fork: %s", strerror(errno));
 		(void)close(sp[0]);
 		(void)close(sp[1]);
-		m->throttle_until = time(NULL) + RESPAWN_THROTTLE_SECS;
+		m->throttle_until = time(NULL) + DAEMON_RESPAWN_THROTTLE_SECS;
 		return;
 	}
 	if (pid == 0) {
@@ -181,17 +179,8 @@ static void reap(struct master *m)
 
 		if (w == NULL)
 			continue;
-		if (WIFSIGNALED(status) ||
-		    (WIFEXITED(status) && WEXITSTATUS(status) != 0)) {
-			log_warning("worker %ld %s %d", (long)pid,
-				    WIFSIGNALED(status) ? "killed by signal"
-							: "exited with status",
-				    WIFSIGNALED(status) ? WTERMSIG(status)
-							: WEXITSTATUS(status));
-			if (time(NULL) - w->started < RESPAWN_THROTTLE_SECS + 1)
-				m->throttle_until = time(NULL) +
-						    RESPAWN_THROTTLE_SECS;
-		}
+		daemon_worker_exited(pid, status, w->started,
+				     &m->throttle_until);
 		(void)close(w->ctl);
 		memset(w, 0, sizeof(*w));
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -127,6 +128,19 @@ void daemon_signal_close(void)
 	if (sig_pipe[1] >= 0)
 		(void)close(sig_pipe[1]);
 	sig_pipe[0] = sig_pipe[1] = -1;
+}
+
+void daemon_worker_exited(pid_t pid, int status, time_t started,
+			  time_t *throttle_until)
+{
+	if (!WIFSIGNALED(status) &&
+	    !(WIFEXITED(status) && WEXITSTATUS(status) != 0))
+		return;
+	log_warning("worker %ld %s %d", (long)pid,
+		    WIFSIGNALED(status) ? "killed by signal" : "exited with status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (time(NULL) - started < DAEMON_RESPAWN_THROTTLE_SECS + 1)
+		*throttle_until = time(NULL) + DAEMON_RESPAWN_THROTTLE_SECS;
 }
 
 void daemon_worker_signals(void (*on_term)(int), void (*on_retire)(int),

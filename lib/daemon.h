@@ -11,6 +11,7 @@
 
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct config;
 struct listeners;
@@ -95,6 +96,15 @@ int daemon_signal_fd(void);
 void daemon_signal_drain(void);
 /* daemon_signal_close - in a worker: the pipe is the master's */
 void daemon_signal_close(void);
+
+/* a worker that dies sooner than this after its start delays the next */
+#define DAEMON_RESPAWN_THROTTLE_SECS 1
+
+/* daemon_worker_exited - log a worker that was killed or exited with a
+ * failure; if that came within a second of its start, *throttle_until
+ * is set to keep the master from starting the next one at once */
+void daemon_worker_exited(pid_t pid, int status, time_t started,
+			  time_t *throttle_until);
 
 /* daemon_worker_signals - a worker's: on_term for SIGTERM and SIGINT,
  * on_retire for SIGUSR1 (leave when idle), SIGHUP, SIGPIPE and SIGXFSZ

@@ -29,8 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* a worker that dies sooner than this after its start delays the next */
-#define RESPAWN_THROTTLE_SECS 1
 /* after the shutdown timeout, how long workers get before SIGKILL */
 #define STOP_GRACE_SECS 5
 
@@ -68,7 +66,7 @@ static void spawn(struct master *m, int extra)
 	pid = daemon_fork();
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
-		m->throttle_until = time(NULL) + RESPAWN_THROTTLE_SECS;
+		m->throttle_until = time(NULL) + DAEMON_RESPAWN_THROTTLE_SECS;
 		return;
 	}
 	if (pid == 0) {
@@ -109,17 +107,8 @@ static void reap(struct master *m)
 
 		if (w == NULL)
 			continue;
-		if (WIFSIGNALED(status) ||
-		    (WIFEXITED(status) && WEXITSTATUS(status) != 0)) {
-			log_warning("worker %ld %s %d", (long)pid,
-				    WIFSIGNALED(status) ? "killed by signal"
-							: "exited with status",
-				    WIFSIGNALED(status) ? WTERMSIG(status)
-							: WEXITSTATUS(status));
-			if (time(NULL) - w->started < RESPAWN_THROTTLE_SECS + 1)
-				m->throttle_until = time(NULL) +
-						    RESPAWN_THROTTLE_SECS;
-		}
+		daemon_worker_exited(pid, status, w->started,
+				     &m->throttle_until);
 		*w = m->w[--m->n_w];
 	}
 }
