@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/base64.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/listen.h"
@@ -78,13 +79,6 @@ int auth_settings_read(struct auth_settings *set, const struct config *cfg,
 void auth_settings_free(struct auth_settings *set);
 /* auth_mech_name - "PLAIN", "LOGIN", "CRAM-MD5" */
 const char *auth_mech_name(enum auth_mech mech);
-
-/* base64.c (RFC 4648 section 4, the alphabet SASL uses) */
-void base64_encode(const void *data, size_t len, struct buf *out);
-/* base64_decode - strict: only the alphabet, '=' only as the padding of
- * the last group (which may also be left out); appends to out; -1 for
- * anything else (out then holds garbage) */
-int base64_decode(const char *s, size_t len, struct buf *out);
 
 /* md5.c - MD5 (RFC 1321) and HMAC-MD5 from Dovecot's stored CRAM-MD5
  * contexts */

@@ -1,10 +1,10 @@
 # auth/ - sluice-auth: SASL in Dovecot's authentication protocol, for
 # Postfix's smtpd_sasl_type = dovecot. The protocol (client, mechanisms,
-# base64, MD5, the per-IP failure table, settings) is a library that
+# MD5, the per-IP failure table, settings) is a library that
 # knows no sockets, so the unit test and the fuzz harness drive it
 # directly; the master, the listeners and the workers are the program.
 AUTH_LIB_SOURCES = auth/auth.h auth/client-private.h auth/client.c \
-	auth/mech.c auth/base64.c auth/md5.c auth/penalty.c auth/settings.c
+	auth/mech.c auth/md5.c auth/penalty.c auth/settings.c
 noinst_LIBRARIES += auth/libauth.a
 auth_libauth_a_SOURCES = $(AUTH_LIB_SOURCES)
 if SANITIZERS

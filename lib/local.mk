@@ -9,7 +9,7 @@ LIB_SOURCES = \
 	lib/spool.c lib/spool.h \
 	lib/store.c lib/store-sync.c lib/store.h \
 	lib/listen.c lib/listen.h lib/daemon.c lib/daemon-master.c lib/daemon.h \
-	lib/utf8.c lib/utf8.h lib/ascii.h \
+	lib/utf8.c lib/utf8.h lib/ascii.h lib/base64.c lib/base64.h \
 	lib/dynlib.c lib/dynlib.h \
 	lib/bdb.c lib/bdb.h lib/trackdb.c lib/trackdb.h
 # the message parser (message.h) and userdb (userdb.h) add their files in

@@ -11,6 +11,7 @@
  * the low-level MD5 API exposes it, deprecated in OpenSSL 3 but there */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
+#include "base64.h"
 #include "password.h"
 #include "xalloc.h"
 
@@ -231,68 +232,6 @@ static int pw_find(const char *name, size_t len, struct pw_named *n,
 
 /* ---- encodings ---- */
 
-static const char pw_b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* pw_b64_encode - standard base64 with padding, appended to out */
-static void pw_b64_encode(const unsigned char *in, size_t n, struct buf *out)
-{
-	size_t i;
-	unsigned long v;
-	char q[4];
-
-	buf_reserve(out, size_mul((n + 2) / 3, 4));
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		q[0] = pw_b64[v >> 18 & 63];
-		q[1] = pw_b64[v >> 12 & 63];
-		q[2] = i + 1 < n ? pw_b64[v >> 6 & 63] : '=';
-		q[3] = i + 2 < n ? pw_b64[v & 63] : '=';
-		buf_append(out, q, 4);
-	}
-}
-
-/* pw_b64_value - the 6-bit value of c, -1 for no base64 letter */
-static int pw_b64_value(char c)
-{
-	const char *p = c != '\0' ? strchr(pw_b64, c) : NULL;
-
-	return p != NULL ? (int)(p - pw_b64) : -1;
-}
-
-/* pw_b64_decode - base64 (padding optional, nothing after it) appended
- * to out; 0, or -1 for bad input */
-static int pw_b64_decode(const char *in, size_t len, struct buf *out)
-{
-	unsigned long v = 0;
-	size_t i, bits = 0, pad = 0;
-
-	buf_reserve(out, len / 4 * 3 + 3);
-	for (i = 0; i < len; i++) {
-		int d;
-
-		if (in[i] == '=') {
-			pad++;
-			continue;
-		}
-		if ((d = pw_b64_value(in[i])) < 0 || pad > 0)
-			return -1;
-		v = (v << 6 | (unsigned long)d) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_append_char(out, (char)(v >> bits & 0xff));
-		}
-	}
-	if (pad > 2 || bits >= 6 || (v & ((1ul << bits) - 1)) != 0)
-		return -1;
-	return 0;
-}
-
 /* pw_hex_encode - lowercase hex appended to out */
 static void pw_hex_encode(const unsigned char *in, size_t n, struct buf *out)
 {
@@ -342,7 +281,7 @@ static void pw_encode(enum pw_enc enc, const unsigned char *raw, size_t len,
 	if (enc == PW_ENC_HEX)
 		pw_hex_encode(raw, len, out);
 	else if (enc == PW_ENC_B64)
-		pw_b64_encode(raw, len, out);
+		base64_encode(raw, len, out);
 	else
 		buf_append(out, raw, len);
 }
@@ -376,7 +315,7 @@ static int pw_decode(const struct pw_named *n, const char *data, size_t len,
 		/* base64 may have the same length */
 		/* fall through */
 	case PW_ENC_B64:
-		if (pw_b64_decode(data, len, raw) < 0)
+		if (base64_decode(data, len, raw) < 0)
 			return err_set(err, ERR_PERM, "%s: the stored hash is "
 				       "not valid base64", n->s->name);
 		break;

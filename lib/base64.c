@@ -1,6 +1,6 @@
-/* base64.c - base64 for SASL exchanges (RFC 4648 section 4), strict */
+/* base64.c - base64 (RFC 4648 section 4), strict */
 #include "auto-config.h"
-#include "auth.h"
+#include "base64.h"
 
 static const char base64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
