@@ -11,18 +11,31 @@
  *	connections share a mailbox). Pipelined: MAIL, the RCPTs and DATA
  *	in one write, then their replies; the body and the dot in one
  *	write, then one reply per accepted recipient.
+ *   lmtp-load -L -P PORT -c CONNS -n COUNT -N USERS [-u PREFIX]
+ *             [-d DOMAIN] [-f SENDER] [-t SECS]
+ *	lookups only (bench/lookup): CONNS connections as above share
+ *	COUNT transactions (connection k does k, k+CONNS, ... below
+ *	COUNT), each MAIL FROM, one RCPT TO and RSET, pipelined in one
+ *	write, then their three replies; no DATA, so nothing is delivered
+ *	and every transaction is one user lookup. Connection k's j-th
+ *	recipient is PREFIX((k*USERS/CONNS + j) mod USERS + 1)@DOMAIN:
+ *	each connection goes through all USERS in turn, starting at its
+ *	own offset, so COUNT = R*USERS*CONNS asks for every user R times
+ *	on every connection. ok counts the 250 replies to RCPT.
  *   lmtp-load -w SECS -P PORT
  *	wait until 127.0.0.1:PORT greets with 220 (exit 0), else exit 1
  *   lmtp-load -F
  *	print a TCP port on 127.0.0.1 free now, below the ephemeral range
  *
  * Prints one line: ok=N fail=N secs=S rate=RCPTS/S msgs=M conns=C
- * rcpts=R. ok counts the 250 replies after the dot; fail = COUNT*RCPTS
- * - ok (any other reply, or a connection that broke off); the first
- * failures of each connection go to stderr. The time runs from the
- * release of the connections (before their connect) to the last reply
- * after the last dot. A read waiting longer than SECS (60) is a failure.
- * Exits 1 if anything failed, 2 on usage or setup errors.
+ * rcpts=R (-L: ok=N fail=N secs=S rate=LOOKUPS/S lookups=COUNT
+ * conns=C users=N). ok counts the 250 replies after the dot (-L: to
+ * RCPT); fail = COUNT*RCPTS - ok (any other reply, or a connection
+ * that broke off); the first failures of each connection go to stderr.
+ * The time runs from the release of the connections (before their
+ * connect) to the last reply after the last dot (-L: to RSET). A read
+ * waiting longer than SECS (60) is a failure. Exits 1 if anything
+ * failed, 2 on usage or setup errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,9 +63,9 @@
 #define FAIL_KEEP 3
 
 struct opts {
-	unsigned port, conns, count, rcpts, timeout_s, wait_s;
+	unsigned port, conns, count, rcpts, timeout_s, wait_s, users;
 	const char *prefix, *domain, *sender, *msgdir;
-	int free_port, own_users;
+	int free_port, own_users, lookups;
 };
 
 struct msg {
@@ -80,6 +93,8 @@ static void usage(void)
 {
 	fputs("usage: lmtp-load -P PORT -c CONNS -n COUNT -R RCPTS [-U]"
 	      " [-u PREFIX] [-d DOMAIN] [-f SENDER] [-t SECS] MSGDIR\n"
+	      "       lmtp-load -L -P PORT -c CONNS -n COUNT -N USERS"
+	      " [-u PREFIX] [-d DOMAIN] [-f SENDER] [-t SECS]\n"
 	      "       lmtp-load -w SECS -P PORT\n"
 	      "       lmtp-load -F\n", stderr);
 	exit(2);
@@ -307,6 +322,49 @@ static int transact(struct conn *c, const struct msg *m, const char *cmds,
 	return 0;
 }
 
+/* lookup - one MAIL, RCPT to user number user, RSET, pipelined; 0, or
+ * -1 when the connection broke */
+static int lookup(struct conn *c, unsigned user)
+{
+	static const char *const what[3] = { "MAIL", "RCPT", "RSET" };
+	char cmds[1024], line[LINE_MAX_LEN];
+	unsigned i;
+	int n, code;
+
+	n = snprintf(cmds, sizeof(cmds),
+		     "MAIL FROM:<%s>\r\nRCPT TO:<%s%u@%s>\r\nRSET\r\n",
+		     c->o->sender, c->o->prefix, user, c->o->domain);
+	if (n < 0 || (size_t)n >= sizeof(cmds)) {
+		note(c->s, "commands too long");
+		return -1;
+	}
+	if (send_all(c, cmds, (size_t)n) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if ((code = read_reply(c, line, sizeof(line))) < 0)
+			return -1;
+		if (code != 250)
+			bad_reply(c, what[i], line);
+		else if (i == 1)
+			c->s->ok++;
+	}
+	c->s->msgs++;
+	return 0;
+}
+
+/* lookups - connection k's share of -L: users from its own offset on */
+static unsigned lookups(struct conn *c, unsigned k)
+{
+	const struct opts *o = c->o;
+	unsigned long first = (unsigned long)k * o->users / o->conns;
+	unsigned i, j;
+
+	for (i = k, j = 0; i < o->count; i += o->conns, j++)
+		if (lookup(c, (unsigned)((first + j) % o->users) + 1) < 0)
+			break;
+	return i;
+}
+
 /* build_cmds - MAIL, the RCPTs and DATA, as sent for every message */
 static size_t build_cmds(const struct opts *o, unsigned k, char *out,
 			 size_t size)
@@ -339,7 +397,7 @@ static void client(const struct opts *o, const struct msg *msgs, unsigned k,
 {
 	static struct conn c;
 	char line[LINE_MAX_LEN], cmds[MAX_RCPTS * 160];
-	size_t cmdlen = build_cmds(o, k, cmds, sizeof(cmds));
+	size_t cmdlen = o->lookups ? 0 : build_cmds(o, k, cmds, sizeof(cmds));
 	unsigned i;
 	char ch;
 
@@ -364,9 +422,12 @@ static void client(const struct opts *o, const struct msg *msgs, unsigned k,
 	}
 	if (!c.pipelining)
 		note(s, "warning: no PIPELINING in the LHLO reply");
-	for (i = k; i < o->count; i += o->conns)
-		if (transact(&c, &msgs[i], cmds, cmdlen) < 0)
-			break;
+	if (o->lookups)
+		i = lookups(&c, k);
+	else
+		for (i = k; i < o->count; i += o->conns)
+			if (transact(&c, &msgs[i], cmds, cmdlen) < 0)
+				break;
 	s->end = now();
 	if (i >= o->count && send_all(&c, "QUIT\r\n", 6) == 0)
 		read_reply(&c, line, sizeof(line));
@@ -442,7 +503,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	o->domain = "example.com";
 	o->sender = "sender@example.org";
 	o->timeout_s = 60;
-	while ((c = getopt(argc, argv, "P:c:n:R:Uu:d:f:t:w:F")) != -1) {
+	while ((c = getopt(argc, argv, "P:c:n:R:Uu:d:f:t:w:FLN:")) != -1) {
 		switch (c) {
 		case 'P': o->port = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'c': o->conns = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -455,6 +516,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 't': o->timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'w': o->wait_s = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'F': o->free_port = 1; break;
+		case 'L': o->lookups = 1; break;
+		case 'N': o->users = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
@@ -464,6 +527,13 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		usage();
 	if (o->wait_s > 0)
 		return;
+	if (o->lookups) {
+		if (optind != argc || o->conns == 0 || o->conns > MAX_CONNS ||
+		    o->count < o->conns || o->users == 0 || o->timeout_s == 0)
+			usage();
+		o->rcpts = 1;	/* one lookup per transaction */
+		return;
+	}
 	if (optind != argc - 1 || o->conns == 0 || o->conns > MAX_CONNS ||
 	    o->count < o->conns || o->rcpts == 0 || o->rcpts > MAX_RCPTS ||
 	    o->timeout_s == 0)
@@ -489,10 +559,16 @@ static int report(const struct opts *o, const struct slot *slots, double t0)
 			fprintf(stderr, "lmtp-load: connection %u: %s\n", k + 1,
 				slots[k].kept[j]);
 	}
-	printf("ok=%u fail=%u secs=%.3f rate=%.1f msgs=%u conns=%u rcpts=%u\n",
-	       ok, expected - ok, end - t0,
-	       end > t0 ? (double)ok / (end - t0) : 0.0, msgs, o->conns,
-	       o->rcpts);
+	if (o->lookups)
+		printf("ok=%u fail=%u secs=%.3f rate=%.1f lookups=%u conns=%u"
+		       " users=%u\n", ok, expected - ok, end - t0,
+		       end > t0 ? (double)ok / (end - t0) : 0.0, o->count,
+		       o->conns, o->users);
+	else
+		printf("ok=%u fail=%u secs=%.3f rate=%.1f msgs=%u conns=%u"
+		       " rcpts=%u\n", ok, expected - ok, end - t0,
+		       end > t0 ? (double)ok / (end - t0) : 0.0, msgs,
+		       o->conns, o->rcpts);
 	return ok != expected;
 }
 
@@ -513,9 +589,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.wait_s > 0)
 		return wait_greeting(&o);
-	if ((msgs = calloc(o.count, sizeof(*msgs))) == NULL)
+	if ((msgs = calloc(o.lookups ? 1 : o.count, sizeof(*msgs))) == NULL)
 		die("calloc");
-	for (i = 0; i < o.count; i++) {
+	for (i = 0; i < o.count && !o.lookups; i++) {
 		n = snprintf(path, sizeof(path), "%s/%06u.eml", o.msgdir, i);
 		if (n < 0 || (size_t)n >= sizeof(path))
 			die("message path");

@@ -23,3 +23,12 @@ EXTRA_DIST += bench/lmtp bench/lmtp-load.c bench/fsync-loop.c
 bench-lmtp: sluice-lmtpd
 	$(top_srcdir)/bench/lmtp $(BENCH_LMTP_FLAGS) $(abs_top_builddir)
 .PHONY: bench-lmtp
+
+# bench/lookup: user lookups/s through sluice-lmtpd (userdb = sql:, cache
+# off and on) against Dovecot's LMTP + auth, one private MariaDB
+# (bench/README.md)
+EXTRA_DIST += bench/lookup
+
+bench-lookup: sluice-lmtpd
+	$(top_srcdir)/bench/lookup $(BENCH_LOOKUP_FLAGS) $(abs_top_builddir)
+.PHONY: bench-lookup
