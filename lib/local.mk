@@ -10,7 +10,7 @@ LIB_SOURCES = \
 	lib/store.c lib/store-sync.c lib/store.h \
 	lib/listen.c lib/listen.h lib/daemon.c lib/daemon-master.c lib/daemon.h \
 	lib/utf8.c lib/utf8.h lib/ascii.h lib/base64.c lib/base64.h \
-	lib/dynlib.c lib/dynlib.h \
+	lib/dynlib.c lib/dynlib.h lib/dovecot-conf.c lib/dovecot-conf.h \
 	lib/bdb.c lib/bdb.h lib/trackdb.c lib/trackdb.h
 # the message parser (message.h) and userdb (userdb.h) add their files in
 # lib/message.mk and lib/userdb.mk
@@ -18,6 +18,7 @@ include lib/message.mk
 include lib/userdb.mk
 include lib/password.mk
 include lib/sql.mk
+include lib/ldap.mk
 include lib/mutf7.mk
 include lib/casefold.mk
 

@@ -67,6 +67,9 @@ extern const struct passdb_backend_vfuncs passdb_static;
 #ifdef HAVE_SQL_PASSDB
 extern const struct passdb_backend_vfuncs passdb_sql;
 #endif
+#ifdef HAVE_LDAP_PASSDB
+extern const struct passdb_backend_vfuncs passdb_ldap;
+#endif
 
 /* passdb_fields_parse - space-separated "key[=value]" tokens (the extra
  * fields of a passwd-file line, static's arguments) into e->fields,

@@ -26,10 +26,13 @@ static const struct passdb_backend_vfuncs *const passdb_drivers[] = {
 #ifdef HAVE_SQL_PASSDB
 	&passdb_sql,
 #endif
+#ifdef HAVE_LDAP_PASSDB
+	&passdb_ldap,
+#endif
 };
 
 /* names of backends that exist in Dovecot's format but not here yet */
-static const char *const passdb_unbuilt[] = { "sql", "ldap" };
+static const char *const passdb_unbuilt[] = { "sql" };
 
 /* passdb_unknown - the error for an unknown name, listing the known */
 static void passdb_unknown(const char *name, struct sl_err *err)

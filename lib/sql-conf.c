@@ -1,16 +1,14 @@
 /* sql-conf.c - dovecot-sql.conf.ext as Dovecot's settings reader takes
  * it, and %-expansion of queries with escaped values */
 #include "auto-config.h"
+#include "dovecot-conf.h"
 #include "sql.h"
 #include "xalloc.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Dovecot 2.3's defaults (db-sql.c) */
@@ -22,21 +20,11 @@
 	"username = '%n' AND domain = '%d'"
 #define SQL_DEF_ITERATE_QUERY "SELECT username, domain FROM users"
 
-#define IS_WHITE(c) ((c) == ' ' || (c) == '\t')
-
-struct conf_parser {
-	struct sql_conf *conf;
-	size_t total;		/* bytes read, includes too */
-	int depth;
-};
-
-static int conf_parse_file(struct conf_parser *p, const char *path,
-			   int missing_ok, struct sl_err *err);
-
 /* conf_set - one key = value; an unknown key is an error, as Dovecot's */
-static int conf_set(struct sql_conf *c, const char *key, const char *value,
+static int conf_set(void *ctx, const char *key, const char *value,
 		    const char *where, struct sl_err *err)
 {
+	struct sql_conf *c = ctx;
 	static const struct { const char *key; size_t off; } keys[] = {
 		{ "driver", offsetof(struct sql_conf, driver) },
 		{ "connect", offsetof(struct sql_conf, connect) },
@@ -66,243 +54,6 @@ static int conf_set(struct sql_conf *c, const char *key, const char *value,
 		return 0;
 	}
 	return err_set(err, ERR_USAGE, "%s: Unknown setting: %s", where, key);
-}
-
-/* conf_strip_comment - cut at a '#' outside quotes (quotes may hold
- * backslash-escaped characters), as Dovecot does */
-static void conf_strip_comment(char *line)
-{
-	char *p;
-
-	for (p = line; *p != '\0'; p++) {
-		if (*p == '\'' || *p == '"') {
-			char quote = *p;
-
-			for (p++; *p != quote && *p != '\0'; p++) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-			}
-			if (*p == '\0')
-				break;
-		} else if (*p == '#') {
-			*p = '\0';
-			break;
-		}
-	}
-}
-
-/* conf_unescape - a quoted value: quotes off, "\x" -> "x" */
-static void conf_unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' && *++s == '\0')
-			break;
-		*d++ = *s;
-	}
-	*d = '\0';
-}
-
-/* conf_include - !include FILE relative to the including file */
-static int conf_include(struct conf_parser *p, const char *from,
-			const char *file, int missing_ok, const char *where,
-			struct sl_err *err)
-{
-	const char *slash = strrchr(from, '/');
-	char *path;
-	int r;
-
-	if (p->depth >= SQL_INCLUDE_DEPTH)
-		return err_set(err, ERR_USAGE, "%s: includes nested deeper "
-			       "than %d", where, SQL_INCLUDE_DEPTH);
-	if (file[0] == '/' || slash == NULL) {
-		path = xstrdup(file);
-	} else {
-		size_t dlen = (size_t)(slash - from) + 1;
-
-		path = xmalloc(size_add(dlen, strlen(file) + 1));
-		memcpy(path, from, dlen);
-		memcpy(path + dlen, file, strlen(file) + 1);
-	}
-	p->depth++;
-	r = conf_parse_file(p, path, missing_ok, err);
-	p->depth--;
-	free(path);
-	return r;
-}
-
-/* conf_statement - a whole (joined) line: key = value or !include */
-static int conf_statement(struct conf_parser *p, const char *path,
-			  char *line, const char *where, struct sl_err *err)
-{
-	char *key = line, *value;
-	size_t len;
-
-	while (!IS_WHITE(*line) && *line != '\0' && *line != '=')
-		line++;
-	if (IS_WHITE(*line)) {
-		*line++ = '\0';
-		while (IS_WHITE(*line))
-			line++;
-	}
-	if (strcmp(key, "!include") == 0 || strcmp(key, "!include_try") == 0)
-		return conf_include(p, path, line, key[8] == '_', where, err);
-	if (*line != '=')
-		return err_set(err, ERR_USAGE, "%s: Expecting '='", where);
-	*line++ = '\0';
-	while (IS_WHITE(*line))
-		line++;
-	value = line;
-	len = strlen(value);
-	if (len > 0 && ((value[0] == '"' && value[len - 1] == '"') ||
-			(value[0] == '\'' && value[len - 1] == '\''))) {
-		value[len - 1] = '\0';
-		value++;
-		conf_unescape(value);
-	}
-	if (*key == '\0')
-		return err_set(err, ERR_USAGE, "%s: a value without a key", where);
-	return conf_set(p->conf, key, value, where, err);
-}
-
-/* conf_line - one physical line; full holds a line being continued */
-static int conf_line(struct conf_parser *p, const char *path,
-		     unsigned long lineno, char *line, struct buf *full,
-		     struct sl_err *err)
-{
-	char where[300];
-	size_t len;
-	int r;
-
-	while (IS_WHITE(*line))
-		line++;
-	if (*line == '#' || *line == '\0')
-		return 0;
-	conf_strip_comment(line);
-	len = strlen(line);
-	while (len > 0 && IS_WHITE(line[len - 1]))
-		len--;
-	line[len] = '\0';
-	(void)snprintf(where, sizeof(where), "%s line %lu", path, lineno);
-	if (full->len + len > SQL_CONF_LINE_MAX)
-		return err_set(err, ERR_USAGE, "%s: line longer than %d bytes",
-			       where, SQL_CONF_LINE_MAX);
-	if (len > 0 && line[len - 1] == '\\') {
-		len--;
-		while (len > 0 && IS_WHITE(line[len - 1]))
-			len--;
-		buf_append(full, line, len);
-		buf_append_char(full, ' ');
-		return 0;
-	}
-	if (full->len > 0) {
-		buf_append(full, line, len);
-		r = conf_statement(p, path, full->data, where, err);
-		buf_reset(full);
-		return r;
-	}
-	return conf_statement(p, path, line, where, err);
-}
-
-/* conf_parse_text - every line of one file's text */
-static int conf_parse_text(struct conf_parser *p, const char *path,
-			   const char *text, size_t len, struct sl_err *err)
-{
-	struct buf full = BUF_INIT, line = BUF_INIT;
-	unsigned long lineno = 0;
-	size_t pos = 0;
-	int r = 0;
-
-	if (memchr(text, '\0', len) != NULL)
-		return err_set(err, ERR_USAGE, "%s: holds a NUL byte (not a "
-			       "text file?)", path);
-	while (pos < len && r == 0) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t llen = nl != NULL ? (size_t)(nl - (text + pos))
-			: len - pos;
-
-		lineno++;
-		buf_reset(&line);
-		buf_append(&line, text + pos, llen);
-		if (line.len > 0 && line.data[line.len - 1] == '\r')
-			buf_truncate(&line, line.len - 1);
-		pos += llen + 1;
-		if (line.len > SQL_CONF_LINE_MAX)
-			r = err_set(err, ERR_USAGE, "%s line %lu: longer than %d "
-				    "bytes", path, lineno, SQL_CONF_LINE_MAX);
-		else
-			r = conf_line(p, path, lineno, line.data, &full, err);
-	}
-	/* a last line ending in '\' continues into nothing */
-	if (r == 0 && full.len > 0)
-		r = conf_statement(p, path, full.data, path, err);
-	buf_free(&full);
-	buf_free(&line);
-	return r;
-}
-
-/* conf_read_all - the file's bytes, bounded by what is left of
- * SQL_CONF_MAX; -1 with err (ERR_TEMP, ERR_NOTFOUND if missing) */
-static int conf_read_all(struct conf_parser *p, const char *path,
-			 struct buf *out, struct sl_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	ssize_t n;
-
-	if (fd < 0)
-		return err_set(err, errno == ENOENT ? ERR_NOTFOUND : ERR_TEMP,
-			       "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		(void)close(fd);
-		return err_set(err, ERR_TEMP, "fstat %s: %s", path, strerror(e));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		(void)close(fd);
-		return err_set(err, ERR_TEMP, "%s: not a regular file", path);
-	}
-	for (;;) {
-		buf_reserve(out, 16384);
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		out->len += (size_t)n;
-		if (p->total + out->len > SQL_CONF_MAX) {
-			(void)close(fd);
-			return err_set(err, ERR_USAGE, "%s: configuration larger "
-				       "than %d bytes", path, SQL_CONF_MAX);
-		}
-	}
-	if (n < 0) {
-		int e = errno;
-
-		(void)close(fd);
-		return err_set(err, ERR_TEMP, "read %s: %s", path, strerror(e));
-	}
-	(void)close(fd);
-	p->total += out->len;
-	return 0;
-}
-
-static int conf_parse_file(struct conf_parser *p, const char *path,
-			   int missing_ok, struct sl_err *err)
-{
-	struct buf text = BUF_INIT;
-	int r = conf_read_all(p, path, &text, err);
-
-	if (r < 0 && missing_ok && err->cls == ERR_NOTFOUND)
-		r = 0;
-	else if (r < 0 && err->cls == ERR_NOTFOUND)
-		err->cls = ERR_TEMP;
-	else if (r == 0)
-		r = conf_parse_text(p, path, buf_cstr(&text), text.len, err);
-	buf_free(&text);
-	return r;
 }
 
 /* conf_check_query - a query's variables must all be known */
@@ -361,41 +112,30 @@ static int conf_finish(struct sql_conf *c, struct sl_err *err)
 int sql_conf_parse(const char *path, const char *text, size_t len,
 		   struct sql_conf **conf_r, struct sl_err *err)
 {
-	struct conf_parser p;
+	struct sql_conf *c = xcalloc(1, sizeof(*c));
 
-	memset(&p, 0, sizeof(p));
-	p.conf = xcalloc(1, sizeof(*p.conf));
-	p.conf->path = xstrdup(path);
-	if (len > SQL_CONF_MAX) {
-		err_set(err, ERR_USAGE, "%s: configuration larger than %d "
-			"bytes", path, SQL_CONF_MAX);
-		sql_conf_free(&p.conf);
+	c->path = xstrdup(path);
+	if (dovecot_conf_parse(path, text, len, conf_set, c, err) < 0 ||
+	    conf_finish(c, err) < 0) {
+		sql_conf_free(&c);
 		return -1;
 	}
-	p.total = len;
-	if (conf_parse_text(&p, path, text, len, err) < 0 ||
-	    conf_finish(p.conf, err) < 0) {
-		sql_conf_free(&p.conf);
-		return -1;
-	}
-	*conf_r = p.conf;
+	*conf_r = c;
 	return 0;
 }
 
 int sql_conf_read(const char *path, struct sql_conf **conf_r,
 		  struct sl_err *err)
 {
-	struct conf_parser p;
+	struct sql_conf *c = xcalloc(1, sizeof(*c));
 
-	memset(&p, 0, sizeof(p));
-	p.conf = xcalloc(1, sizeof(*p.conf));
-	p.conf->path = xstrdup(path);
-	if (conf_parse_file(&p, path, 0, err) < 0 ||
-	    conf_finish(p.conf, err) < 0) {
-		sql_conf_free(&p.conf);
+	c->path = xstrdup(path);
+	if (dovecot_conf_read(path, conf_set, c, err) < 0 ||
+	    conf_finish(c, err) < 0) {
+		sql_conf_free(&c);
 		return -1;
 	}
-	*conf_r = p.conf;
+	*conf_r = c;
 	return 0;
 }
 
@@ -497,14 +237,39 @@ static int expand_append(struct buf *out, const char *value, int mod,
 int sql_expand(struct buf *out, const char *tmpl, const struct sql_vars *v,
 	       sql_escape_fn *escape, void *ctx, struct sl_err *err)
 {
+	return sql_expand_ext(out, tmpl, v, escape, ctx, NULL, NULL, err);
+}
+
+/* expand_other - a variable the table lacks, asked of the caller's var:
+ * 1 with *value_r, 0 unknown, -1 error */
+static int expand_other(sql_var_fn *var, void *var_ctx, const char *name,
+			size_t len, int braced, const char **value_r,
+			struct sl_err *err)
+{
+	int r;
+
+	*value_r = NULL;
+	if (var == NULL)
+		return 0;
+	r = var(var_ctx, name, len, braced, value_r, err);
+	if (r > 0 && *value_r == NULL)
+		*value_r = "";
+	return r;
+}
+
+int sql_expand_ext(struct buf *out, const char *tmpl,
+		   const struct sql_vars *v, sql_escape_fn *escape, void *ctx,
+		   sql_var_fn *var_fn, void *var_ctx, struct sl_err *err)
+{
 	size_t start = out->len, len = strlen(tmpl), i = 0;
 	char pidbuf[32];
 
 	while (i < len) {
 		const char *pct = memchr(tmpl + i, '%', len - i), *name;
+		const char *value;
 		size_t j, nlen, next;
 		enum sql_var var;
-		int mod = 0, braced = 0;
+		int mod = 0, braced = 0, r;
 
 		if (pct == NULL) {
 			buf_append(out, tmpl + i, len - i);
@@ -536,12 +301,19 @@ int sql_expand(struct buf *out, const char *tmpl, const struct sql_vars *v,
 			nlen = (size_t)(close - name);
 			next = (size_t)(close - tmpl) + 1;
 		}
-		if ((var = expand_var(name, nlen, braced)) == V_UNKNOWN)
-			return err_set(err, ERR_USAGE, "unknown variable %.*s",
-				       (int)(tmpl + next - pct), pct);
-		if (expand_append(out, expand_value(var, v, pidbuf,
-						    sizeof(pidbuf)),
-				  mod, escape, ctx, err) < 0)
+		if ((var = expand_var(name, nlen, braced)) != V_UNKNOWN) {
+			value = expand_value(var, v, pidbuf, sizeof(pidbuf));
+		} else {
+			r = expand_other(var_fn, var_ctx, name, nlen, braced,
+					 &value, err);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				return err_set(err, ERR_USAGE, "unknown variable "
+					       "%.*s", (int)(tmpl + next - pct),
+					       pct);
+		}
+		if (expand_append(out, value, mod, escape, ctx, err) < 0)
 			return -1;
 		if (out->len - start > SQL_QUERY_MAX)
 			return err_set(err, ERR_NOUSER, "query longer than %d "

@@ -34,6 +34,44 @@ struct sql_driver {
 };
 
 extern const struct sql_driver sql_driver_sqlite;
+extern const struct sql_driver sql_driver_pgsql;
+extern const struct sql_driver sql_driver_mysql;
+
+/* sql_pgsql_conninfo - Dovecot's pgsql connect string as PQconnectdb
+ * takes it (libpq's "key=value" words, a value bare or in '...' with
+ * backslash escapes): Dovecot's own maxconns=N dropped, several host=
+ * joined into libpq's host list (tried in order), connect_timeout=5 and
+ * client_encoding=UTF8 added unless given; every value written quoted.
+ * A postgresql:// URI is passed on with a connect_timeout. Appends to
+ * out; ERR_USAGE for a word without '=' or an unclosed quote. */
+int sql_pgsql_conninfo(const char *connect, struct buf *out,
+		       struct sl_err *err);
+
+/* Dovecot's mysql connect string, parsed. */
+struct sql_mysql_settings {
+	char **hosts;		/* host= (a path starting '/': a UNIX
+				   socket); several are tried in order */
+	size_t n_hosts;
+	char *user, *password, *dbname;
+	char *option_file, *option_group;	/* group default "client" */
+	char *ssl_key, *ssl_cert, *ssl_ca, *ssl_ca_path, *ssl_cipher;
+	int ssl_verify_server_cert;
+	unsigned int port;
+	unsigned int connect_timeout, read_timeout, write_timeout;
+	unsigned long client_flags;	/* never CLIENT_MULTI_STATEMENTS or
+					   CLIENT_LOCAL_FILES */
+};
+/* sql_mysql_settings_parse - "key=value" words split at white space, as
+ * Dovecot: host (or hostaddr), port, dbname, user, password,
+ * client_flags, connect_timeout (default 5 s), read_timeout and
+ * write_timeout (30 s), ssl_key, ssl_cert, ssl_ca, ssl_ca_path,
+ * ssl_cipher, ssl_verify_server_cert (yes/no), option_file,
+ * option_group, and maxconns (Dovecot's pool size: ignored). An unknown
+ * key, a bad number or no host (and no option_file): ERR_USAGE. */
+int sql_mysql_settings_parse(const char *connect,
+			     struct sql_mysql_settings *set,
+			     struct sl_err *err);
+void sql_mysql_settings_free(struct sql_mysql_settings *set);
 
 /* for drivers: build a result */
 struct sql_result *sql_result_new(void);

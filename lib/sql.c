@@ -248,7 +248,22 @@ static const struct sql_driver *const sql_drivers[] = {
 #ifdef HAVE_SQLITE3
 	&sql_driver_sqlite,
 #endif
+#ifdef HAVE_PGSQL
+	&sql_driver_pgsql,
+#endif
+#ifdef HAVE_MYSQL
+	&sql_driver_mysql,
+#endif
 	NULL
+};
+
+/* the drivers sluice knows, and what a build needs for each */
+static const struct {
+	const char *name, *what, *package;
+} sql_driver_needs[] = {
+	{ "sqlite", "SQLite", "libsqlite3-dev" },
+	{ "pgsql", "PostgreSQL", "libpq-dev" },
+	{ "mysql", "MySQL/MariaDB", "libmariadb-dev" },
 };
 
 /* sql_driver_find - the built-in driver for name; NULL with err */
@@ -261,13 +276,19 @@ static const struct sql_driver *sql_driver_find(const struct sql_conf *c,
 		if (strcmp(sql_drivers[i]->name, c->driver) == 0)
 			return sql_drivers[i];
 	}
-	if (strcmp(c->driver, "sqlite") == 0)
-		err_set(err, ERR_USAGE, "%s: driver sqlite: sluice was built "
-			"without SQLite (install libsqlite3-dev, then re-run "
-			"configure and make)", c->path);
-	else
-		err_set(err, ERR_USAGE, "%s: driver %s is not supported by this "
-			"sluice yet (sqlite is)", c->path, c->driver);
+	for (i = 0; i < sizeof(sql_driver_needs) / sizeof(sql_driver_needs[0]);
+	     i++) {
+		if (strcmp(c->driver, sql_driver_needs[i].name) == 0) {
+			err_set(err, ERR_USAGE, "%s: driver %s: sluice was built "
+				"without %s (install %s, then re-run configure "
+				"and make)", c->path, c->driver,
+				sql_driver_needs[i].what,
+				sql_driver_needs[i].package);
+			return NULL;
+		}
+	}
+	err_set(err, ERR_USAGE, "%s: driver %s is not supported (sqlite, "
+		"pgsql and mysql are)", c->path, c->driver);
 	return NULL;
 }
 

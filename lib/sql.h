@@ -14,11 +14,13 @@
  * Any other key is an error, as in Dovecot. Missing queries get
  * Dovecot 2.3's defaults (a "users" table).
  *
- * Drivers are a small table of functions (sql-private.h); sqlite is
- * built in when configure found libsqlite3 and is loaded with dlopen()
- * on the first connection, so programs that never open a SQL database
- * do not load it. mysql and pgsql are recognized but not built yet
- * (ERR_USAGE at open).
+ * Drivers are a small table of functions (sql-private.h); sqlite,
+ * pgsql (libpq) and mysql (libmariadb, for MySQL and MariaDB) are each
+ * built in when configure found the library's headers, and the library
+ * is loaded with dlopen() on the first connection, so programs that
+ * never open a SQL database do not load it (a library that cannot be
+ * loaded then is ERR_TEMP). A driver that was not built is ERR_USAGE
+ * at open, naming the package to install.
  *
  * Connections: sql_db_open() shares one struct sql_db per conf file in
  * a process (the userdb and the passdb on the same file use one
@@ -48,9 +50,6 @@
 #include "err.h"
 
 /* Limits */
-#define SQL_CONF_MAX (1024 * 1024)	/* largest conf file (and includes) */
-#define SQL_CONF_LINE_MAX 65536	/* longest (joined) conf line */
-#define SQL_INCLUDE_DEPTH 8	/* nested !include */
 #define SQL_QUERY_MAX 65536	/* longest expanded query */
 #define SQL_VALUE_MAX (1024 * 1024)	/* largest column value kept */
 #define SQL_COLUMNS_MAX 256	/* columns per result */
@@ -108,9 +107,33 @@ typedef int sql_escape_fn(void *ctx, struct buf *out, const char *s,
 int sql_expand(struct buf *out, const char *tmpl, const struct sql_vars *v,
 	       sql_escape_fn *escape, void *ctx, struct sl_err *err);
 
+/* sql_var_fn - a variable sql_expand's own table does not know (the
+ * LDAP templates' %$ and %{ldap:attr}): name is len bytes, braced when
+ * it was written %{name}. 1 with *value_r (NULL: empty), 0 unknown (an
+ * ERR_USAGE for the caller), -1 with err set. */
+typedef int sql_var_fn(void *ctx, const char *name, size_t len, int braced,
+		       const char **value_r, struct sl_err *err);
+
+/* sql_expand_ext - sql_expand with more variables: a name the table
+ * above lacks is asked of var (with var_ctx); its value gets the case
+ * modifier and the escaping as any other. var NULL: sql_expand. */
+int sql_expand_ext(struct buf *out, const char *tmpl,
+		   const struct sql_vars *v, sql_escape_fn *escape, void *ctx,
+		   sql_var_fn *var, void *var_ctx, struct sl_err *err);
+
 /* sql_escape_sqlite - SQLite's rule: a single quote is doubled, nothing
  * else is special (backslashes included); NUL refused */
 int sql_escape_sqlite(void *ctx, struct buf *out, const char *s, size_t len);
+
+/* sql_escape_pgsql - PostgreSQL's rule with standard_conforming_strings
+ * on (the pgsql driver turns it on): a single quote is doubled, nothing
+ * else is special; NUL and invalid UTF-8 refused (connections are UTF8) */
+int sql_escape_pgsql(void *ctx, struct buf *out, const char *s, size_t len);
+/* sql_escape_mysql - MySQL's rule, as mysql_real_escape_string on the
+ * utf8mb4 connection without NO_BACKSLASH_ESCAPES that the mysql driver
+ * makes: backslash, single and double quote get a backslash before
+ * them, newline, CR and 0x1a become backslash-n, -r, -Z; NUL refused */
+int sql_escape_mysql(void *ctx, struct buf *out, const char *s, size_t len);
 
 /* A query's result: rows of columns, every value as text. */
 struct sql_result {

@@ -65,6 +65,7 @@ extern const struct userdb_backend_vfuncs userdb_passwd_file;
 extern const struct userdb_backend_vfuncs userdb_bdb;
 extern const struct userdb_backend_vfuncs userdb_static;
 extern const struct userdb_backend_vfuncs userdb_sql;
+extern const struct userdb_backend_vfuncs userdb_ldap;
 
 /* userdb_config - the config userdb_open is reading, for backends'
  * init to take their keys from (NULL at any other time) */

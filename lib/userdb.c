@@ -27,7 +27,7 @@ struct userdb {
 
 static const struct userdb_backend_vfuncs *const userdb_drivers[] = {
 	&userdb_system, &userdb_passwd_file, &userdb_bdb, &userdb_static,
-	&userdb_sql,
+	&userdb_sql, &userdb_ldap,
 };
 
 /* the config being opened, for userdb_config() */
@@ -66,7 +66,7 @@ static int userdb_add_backend(struct userdb *db, const char *spec, size_t len,
 		return ret;
 	}
 	err_set(err, ERR_USAGE, "userdb: unknown backend '%s' (known: system, "
-		"passwd-file:PATH, bdb:PATH, static:ARGS, sql:PATH)", s);
+		"passwd-file:PATH, bdb:PATH, static:ARGS, sql:PATH, ldap:PATH)", s);
 	free(s);
 	return -1;
 }

@@ -20,6 +20,9 @@
  *   sql:PATH           Dovecot's dovecot-sql.conf.ext: its user_query's
  *                      first row (sql.h, userdb-sql.c); answers cached
  *                      per process for userdb_cache_ttl
+ *   ldap:PATH          Dovecot's dovecot-ldap.conf.ext: the one entry
+ *                      its user_filter finds, mapped by user_attrs
+ *                      (ldap-db.h, userdb-ldap.c); cached as sql's
  * The first backend that finds the user answers. A backend that cannot
  * answer (file missing, unreadable or corrupt, name service down, a uid
  * name that does not resolve) makes the whole lookup a temporary failure,

@@ -499,7 +499,9 @@ static void usql_add_stmt(struct sql_db *db, const char *user,
 	usql_lit(db, dom, now);
 	buf_append_str(dom, ", ");
 	usql_lit(db, dom, now);
-	buf_append_str(dom, ", 1 WHERE NOT EXISTS (SELECT 1 FROM domain WHERE "
+	/* '1', not 1: postfixadmin's PostgreSQL schema has boolean active
+	 * columns, and a quoted '1' is true there and 1 elsewhere */
+	buf_append_str(dom, ", '1' WHERE NOT EXISTS (SELECT 1 FROM domain WHERE "
 		       "domain = ");
 	usql_lit(db, dom, at + 1);
 	buf_append_str(dom, ")");
@@ -533,7 +535,7 @@ static void usql_add_stmt(struct sql_db *db, const char *user,
 	usql_lit(db, mbox, now);
 	buf_append_str(mbox, ", ");
 	usql_lit(db, mbox, now);
-	buf_append_str(mbox, ", 1");
+	buf_append_str(mbox, ", '1'");
 	if (o->home != NULL) {
 		buf_append_str(mbox, ", ");
 		usql_lit(db, mbox, o->home);
@@ -661,6 +663,13 @@ static void usql_json_value(const char *v)
 		json_string(stdout, v);
 }
 
+/* usql_inactive - an active column that says no: 0, or PostgreSQL's
+ * boolean false */
+static int usql_inactive(const char *v)
+{
+	return v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "f") == 0);
+}
+
 /* usql_list - `sluice user list`: the mailbox table */
 static int usql_list(struct sql_db *db, int json)
 {
@@ -691,7 +700,7 @@ static int usql_list(struct sql_db *db, int json)
 			/* user, quota in bytes ("-": none), state, name */
 			printf("%-40s %12s %-8s %s\n", v[0] != NULL ? v[0] : "",
 			       v[3] != NULL && strcmp(v[3], "0") != 0 ? v[3]
-			       : "-", v[4] != NULL && strcmp(v[4], "0") == 0
+			       : "-", usql_inactive(v[4])
 			       ? "inactive" : "active", v[1] != NULL ? v[1] : "");
 			continue;
 		}
@@ -702,7 +711,7 @@ static int usql_list(struct sql_db *db, int json)
 		printf(",\"maildir\":");
 		usql_json_value(v[2]);
 		printf(",\"quota\":%s", v[3] != NULL ? v[3] : "0");
-		printf(",\"active\":%s", v[4] != NULL && strcmp(v[4], "0") == 0
+		printf(",\"active\":%s", usql_inactive(v[4])
 		       ? "false" : "true");
 		printf(",\"home\":");
 		usql_json_value(v[5]);

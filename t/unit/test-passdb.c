@@ -411,7 +411,7 @@ static void test_open_errors(void)
 	static const struct { const char *passdb, *want; } bad[] = {
 		{ "", "no backend" },
 		{ "nosuch:/x", "unknown backend" },
-		{ "ldap:/etc/dovecot/dovecot-ldap.conf.ext", "not built yet" },
+		{ "ldap", "needs the path" },
 		{ "passwd-file", "needs a path" },
 		{ "bdb:", "needs a path" },
 		{ "passwd-file:/a,,static:password=x", "empty element" },

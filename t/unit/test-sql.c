@@ -1,16 +1,25 @@
 /* test-sql.c - SQL user databases: dovecot-sql.conf.ext parsing,
- * %-expansion and escaping with hostile values, the SQLite driver
- * (results, NULLs, errors, reconnects, the cache) and the sql: userdb */
+ * %-expansion and escaping with hostile values (SQLite's, PostgreSQL's
+ * and MySQL's rules), the pgsql and mysql connect strings and what
+ * their drivers do without a server, the SQLite driver (results, NULLs,
+ * errors, reconnects, the cache) and the sql: userdb. The pgsql and
+ * mysql drivers against real servers: t/userdb-pgsql.t, t/userdb-mysql.t */
 #include "auto-config.h"
 #include "lib/config.h"
+#include "lib/dovecot-conf.h"
 #include "lib/passdb.h"
 #include "lib/sql.h"
+#include "lib/sql-private.h"
 #include "lib/userdb.h"
 #include "lib/xalloc.h"
 #include "t/tap.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +145,7 @@ static void test_conf_errors(void)
 {
 	struct sql_conf *c = NULL;
 	struct sl_err err;
-	char big[SQL_CONF_LINE_MAX + 100];
+	char big[DOVECOT_CONF_LINE_MAX + 100];
 
 	conf_error("driver = sqlite\nconnect = x\nuser_querry = x\n",
 		   ERR_USAGE, "line 3: Unknown setting: user_querry",
@@ -309,6 +318,297 @@ static void test_escape_hostile(void)
 		   "a query over SQL_QUERY_MAX: no such user (%s)", err.text);
 	}
 	buf_free(&out);
+}
+
+/* escape_is - fn's literal of s (len bytes) is want */
+static void escape_is(sql_escape_fn *fn, const char *s, size_t len,
+		      const char *want, const char *name)
+{
+	struct buf out = BUF_INIT;
+
+	buf_append_str(&out, "<");
+	ok(fn(NULL, &out, s, len) == 0, "%s: escaped", name);
+	is_str(buf_cstr(&out) + 1, want, "%s", name);
+	buf_free(&out);
+}
+
+/* escape_refuses - fn refuses s and leaves out as it was */
+static void escape_refuses(sql_escape_fn *fn, const char *s, size_t len,
+			   const char *name)
+{
+	struct buf out = BUF_INIT;
+
+	buf_append_str(&out, "kept");
+	ok(fn(NULL, &out, s, len) < 0 && out.len == 4 &&
+	   strcmp(buf_cstr(&out), "kept") == 0, "%s: refused, nothing "
+	   "appended", name);
+	buf_free(&out);
+}
+
+static void test_escape_pgsql(void)
+{
+	struct sql_vars v;
+	struct buf out = BUF_INIT;
+	struct sl_err err;
+
+	escape_is(sql_escape_pgsql, "x' OR '1'='1", 12, "x'' OR ''1''=''1",
+		  "pgsql: quotes doubled");
+	escape_is(sql_escape_pgsql, "a\\'b\\", 5, "a\\''b\\",
+		  "pgsql: backslashes kept (standard_conforming_strings)");
+	escape_is(sql_escape_pgsql, "\"%u\n\r\032", 6, "\"%u\n\r\032",
+		  "pgsql: double quote, %%, newline, ^Z as they are");
+	escape_is(sql_escape_pgsql, "J\xc3\xbcrgen@b\xc3\xbc.de", 14,
+		  "J\xc3\xbcrgen@b\xc3\xbc.de", "pgsql: UTF-8 kept");
+	escape_refuses(sql_escape_pgsql, "a\0b", 3, "pgsql: NUL");
+	escape_refuses(sql_escape_pgsql, "a\xff'b", 4, "pgsql: invalid UTF-8");
+	escape_refuses(sql_escape_pgsql, "\xed\xa0\x80", 3,
+		       "pgsql: a UTF-16 surrogate");
+	escape_refuses(sql_escape_pgsql, "\xc0\xa7", 2,
+		       "pgsql: an overlong quote");
+	memset(&v, 0, sizeof(v));
+	v.user = "\\'; DELETE FROM mailbox; --";
+	err_clear(&err);
+	ok(sql_expand(&out, "WHERE u = '%u'", &v, sql_escape_pgsql, NULL,
+		      &err) == 0, "pgsql: expand");
+	is_str(buf_cstr(&out), "WHERE u = '\\''; DELETE FROM mailbox; --'",
+	       "pgsql: a backslash-quote stays inside the literal");
+	buf_reset(&out);
+	v.user = "a\xff";
+	ok(sql_expand(&out, "'%u'", &v, sql_escape_pgsql, NULL, &err) < 0 &&
+	   err.cls == ERR_NOUSER, "pgsql: invalid UTF-8 is no such user");
+	buf_free(&out);
+}
+
+static void test_escape_mysql(void)
+{
+	struct sql_vars v;
+	struct buf out = BUF_INIT;
+	struct sl_err err;
+	char *longname;
+	size_t i;
+
+	escape_is(sql_escape_mysql, "x' OR '1'='1", 12,
+		  "x\\' OR \\'1\\'=\\'1", "mysql: quotes get a backslash");
+	escape_is(sql_escape_mysql, "a\\'b\\", 5, "a\\\\\\'b\\\\",
+		  "mysql: a backslash doubled, so \\' cannot end the literal");
+	escape_is(sql_escape_mysql, "\"q\"\n\r\032%_", 8,
+		  "\\\"q\\\"\\n\\r\\Z%_",
+		  "mysql: \" newline CR ^Z escaped; %% and _ as they are");
+	escape_is(sql_escape_mysql, "J\xc3\xbcrgen\xff", 8,
+		  "J\xc3\xbcrgen\xff", "mysql: 8-bit bytes kept");
+	escape_refuses(sql_escape_mysql, "a\0b", 3, "mysql: NUL");
+	memset(&v, 0, sizeof(v));
+	v.user = "\\'; DELETE FROM mailbox; --";
+	err_clear(&err);
+	ok(sql_expand(&out, "WHERE u = '%u'", &v, sql_escape_mysql, NULL,
+		      &err) == 0, "mysql: expand");
+	is_str(buf_cstr(&out), "WHERE u = '\\\\\\'; DELETE FROM mailbox; --'",
+	       "mysql: a backslash-quote stays inside the literal");
+	longname = xmalloc(2001);
+	for (i = 0; i < 2000; i++)
+		longname[i] = i % 5 == 0 ? '\\' : i % 5 == 1 ? '\'' : 'a';
+	longname[2000] = '\0';
+	v.user = longname;
+	buf_reset(&out);
+	ok(sql_expand(&out, "'%u'", &v, sql_escape_mysql, NULL, &err) == 0,
+	   "mysql: a 2,000-byte name");
+	is_int((long)out.len, 2L + 2000 + 800, "... 800 backslashes added");
+	free(longname);
+	buf_free(&out);
+}
+
+static void conninfo_is(const char *connect, const char *want,
+			const char *name)
+{
+	struct buf out = BUF_INIT;
+	struct sl_err err;
+
+	err_clear(&err);
+	ok(sql_pgsql_conninfo(connect, &out, &err) == 0, "%s (%s)", name,
+	   err.text);
+	is_str(buf_cstr(&out), want, "%s: as libpq gets it", name);
+	buf_free(&out);
+}
+
+static void test_pgsql_conninfo(void)
+{
+	struct buf out = BUF_INIT;
+	struct sl_err err;
+
+	conninfo_is("host=db.example dbname=mail user=vmail password=pw "
+		    "maxconns=4 port=5433",
+		    "dbname='mail' user='vmail' password='pw' port='5433' "
+		    "host='db.example' connect_timeout='5' "
+		    "client_encoding='UTF8'",
+		    "Dovecot's string: maxconns dropped, defaults added");
+	conninfo_is("host=a host=/run/pg  dbname = mail connect_timeout=2 "
+		    "client_encoding=LATIN1",
+		    "dbname='mail' connect_timeout='2' client_encoding='LATIN1' "
+		    "host='a,/run/pg'",
+		    "two hosts: libpq's list; given timeout and encoding kept");
+	conninfo_is("password='it\\'s x' user=a\\\\b",
+		    "password='it\\'s x' user='a\\\\b' connect_timeout='5' "
+		    "client_encoding='UTF8'",
+		    "quoted values read as libpq reads them, written again");
+	conninfo_is("password=x\\ y", "password='x y' connect_timeout='5' "
+		    "client_encoding='UTF8'", "a backslash in a bare value");
+	conninfo_is("", "connect_timeout='5' client_encoding='UTF8'",
+		    "empty: libpq's defaults");
+	conninfo_is("postgresql://u@db/mail",
+		    "postgresql://u@db/mail?connect_timeout=5",
+		    "a URI gets a connect_timeout");
+	conninfo_is("postgres://db/mail?sslmode=require",
+		    "postgres://db/mail?sslmode=require&connect_timeout=5",
+		    "... after its other parameters");
+	err_clear(&err);
+	ok(sql_pgsql_conninfo("host=db dbname", &out, &err) < 0 &&
+	   err.cls == ERR_USAGE && strstr(err.text, "dbname") != NULL,
+	   "a word without '=': ERR_USAGE (%s)", err.text);
+	ok(sql_pgsql_conninfo("password='abc", &out, &err) < 0 &&
+	   err.cls == ERR_USAGE && strstr(err.text, "abc") == NULL,
+	   "an unclosed quote: ERR_USAGE, the value not shown (%s)",
+	   err.text);
+	buf_free(&out);
+}
+
+static void test_mysql_settings(void)
+{
+	struct sql_mysql_settings set;
+	struct sl_err err;
+
+	err_clear(&err);
+	ok(sql_mysql_settings_parse("host=db.example dbname=mail user=vmail "
+				    "password=p'w\\x port=3307 maxconns=5 "
+				    "client_flags=65664", &set, &err) == 0,
+	   "mysql: Dovecot's string (%s)", err.text);
+	ok(set.n_hosts == 1 && strcmp(set.hosts[0], "db.example") == 0 &&
+	   strcmp(set.dbname, "mail") == 0 && strcmp(set.user, "vmail") == 0 &&
+	   strcmp(set.password, "p'w\\x") == 0 && set.port == 3307,
+	   "mysql: host, dbname, user, password as written, port");
+	is_int((long)set.client_flags, 0L, "mysql: client_flags without "
+	       "CLIENT_MULTI_STATEMENTS and CLIENT_LOCAL_FILES");
+	ok(set.connect_timeout == 5 && set.read_timeout == 30 &&
+	   set.write_timeout == 30 && set.option_group == NULL,
+	   "mysql: timeouts 5/30/30 s by default");
+	sql_mysql_settings_free(&set);
+	ok(set.hosts == NULL && set.password == NULL, "settings freed");
+
+	ok(sql_mysql_settings_parse("host=/run/mysqld/mysqld.sock host=b "
+				    "connect_timeout=2 option_file=/etc/my.cnf "
+				    "option_group=sluice ssl_ca=/ca.pem "
+				    "ssl_verify_server_cert=yes client_flags=2",
+				    &set, &err) == 0, "mysql: more keys (%s)",
+	   err.text);
+	ok(set.n_hosts == 2 && strcmp(set.hosts[0], "/run/mysqld/mysqld.sock")
+	   == 0 && set.connect_timeout == 2 && set.ssl_verify_server_cert &&
+	   strcmp(set.option_group, "sluice") == 0 &&
+	   strcmp(set.ssl_ca, "/ca.pem") == 0 && set.client_flags == 2,
+	   "mysql: two hosts in order, timeout, option group, ssl");
+	sql_mysql_settings_free(&set);
+	ok(sql_mysql_settings_parse("option_file=/etc/my.cnf", &set, &err) == 0,
+	   "mysql: an option file instead of a host");
+	sql_mysql_settings_free(&set);
+
+	ok(sql_mysql_settings_parse("host=db bogus=1", &set, &err) < 0 &&
+	   err.cls == ERR_USAGE && strstr(err.text, "bogus") != NULL,
+	   "mysql: an unknown key: ERR_USAGE (%s)", err.text);
+	ok(sql_mysql_settings_parse("host=db port=70000", &set, &err) < 0 &&
+	   err.cls == ERR_USAGE, "mysql: a bad port (%s)", err.text);
+	ok(sql_mysql_settings_parse("host=db read_timeout=x", &set, &err) < 0 &&
+	   err.cls == ERR_USAGE, "mysql: a bad timeout (%s)", err.text);
+	ok(sql_mysql_settings_parse("dbname=mail", &set, &err) < 0 &&
+	   err.cls == ERR_USAGE, "mysql: no host (%s)", err.text);
+	ok(sql_mysql_settings_parse("host=db secret", &set, &err) < 0 &&
+	   err.cls == ERR_USAGE && strstr(err.text, "secret") != NULL,
+	   "mysql: a word without '=' (%s)", err.text);
+	ok(sql_mysql_settings_parse("host=db ssl_verify_server_cert=1", &set,
+				    &err) < 0 && err.cls == ERR_USAGE,
+	   "mysql: ssl_verify_server_cert is yes or no");
+}
+
+/* closed_port - a 127.0.0.1 port nobody listens on (just now) */
+static int closed_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 9;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* server_down - driver's query against a closed port (rest: the
+ * connect string after host and port): quickly ERR_TEMP naming the
+ * driver; escaping without a connection is the driver's rule; a bad
+ * key is ERR_USAGE */
+static void server_down(const char *driver, const char *rest,
+			sql_escape_fn *rule)
+{
+	const char *conf = path_in("down.conf");
+	struct sql_db *db = NULL;
+	struct sql_result *res = NULL;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct sl_err err;
+	char text[512], connect[256];
+	time_t t0;
+
+	(void)snprintf(connect, sizeof(connect), "host=127.0.0.1 port=%d %s",
+		       closed_port(), rest);
+	(void)snprintf(text, sizeof(text), "driver = %s\nconnect = %s\n",
+		       driver, connect);
+	write_str(conf, text);
+	err_clear(&err);
+	if (!ok(sql_db_open(conf, NULL, &db, &err) == 0, "%s: open (%s)",
+		driver, err.text))
+		return;
+	ok(sql_db_escape(db, &a, "o'b\\r", 5, &err) == 0 &&
+	   rule(NULL, &b, "o'b\\r", 5) == 0 && a.len == b.len &&
+	   memcmp(a.data, b.data, a.len) == 0, "%s: not connected: the "
+	   "driver's own rule", driver);
+	t0 = time(NULL);
+	ok(sql_db_query(db, "SELECT 1", 8, 0, 0, &res, &err) < 0 &&
+	   err.cls == ERR_TEMP && strstr(err.text, driver) != NULL,
+	   "%s: nobody listening: ERR_TEMP (%s)", driver, err.text);
+	ok(time(NULL) - t0 <= 2, "%s: ... at once", driver);
+	buf_reset(&a);
+	ok(sql_db_escape(db, &a, "a\0b", 3, &err) < 0 && err.cls == ERR_USAGE,
+	   "%s: a NUL cannot be escaped", driver);
+	sql_db_close(&db);
+
+	(void)snprintf(text, sizeof(text), "driver = %s\nconnect = %s "
+		       "bogus=1\n", driver, connect);
+	write_str(conf, text);
+	err_clear(&err);
+	ok(sql_db_open(conf, NULL, &db, &err) == 0 &&
+	   sql_db_query(db, "SELECT 1", 8, 0, 0, &res, &err) < 0 &&
+	   err.cls == ERR_USAGE && strstr(err.text, "bogus") != NULL,
+	   "%s: an unknown connect key: ERR_USAGE (%s)", driver, err.text);
+	sql_db_close(&db);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void test_server_drivers(void)
+{
+#ifdef HAVE_PGSQL
+	server_down("pgsql", "dbname=mail user=u password=p maxconns=2",
+		    sql_escape_pgsql);
+#else
+	diag("built without PostgreSQL: pgsql driver tests skipped");
+#endif
+#ifdef HAVE_MYSQL
+	server_down("mysql", "dbname=mail user=u password=p",
+		    sql_escape_mysql);
+#else
+	diag("built without MySQL/MariaDB: mysql driver tests skipped");
+#endif
 }
 
 #ifdef HAVE_SQLITE3
@@ -727,6 +1027,11 @@ int main(void)
 	test_conf_include();
 	test_expand();
 	test_escape_hostile();
+	test_escape_pgsql();
+	test_escape_mysql();
+	test_pgsql_conninfo();
+	test_mysql_settings();
+	test_server_drivers();
 #ifdef HAVE_SQLITE3
 	test_sqlite_driver();
 	test_userdb_sql();
