@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """lmtpd-postfix.t - sluice-lmtpd as the LMTP server of a real Postfix.
 
-A private Postfix instance (postfix -c DIR start, its own queue and data
-directories in the temp dir, SMTP on 127.0.0.1:PORT only, every service
-unchrooted, every non-local destination to the error transport) hands
-mail for example.test to a private sluice-lmtpd listening on
-127.0.0.1:LPORT and on a UNIX socket in the temp dir:
+A private Postfix instance (t/lib/postfixtest.py: postfix -c DIR start,
+its own queue and data directories in the temp dir, SMTP on
+127.0.0.1:PORT only, every service unchrooted, every non-local
+destination to the error transport) hands mail for example.test to a
+private sluice-lmtpd listening on 127.0.0.1:LPORT and on a UNIX socket
+in the temp dir:
 
   phase 1: virtual_transport = lmtp:inet:127.0.0.1:LPORT
   phase 2: virtual_transport = lmtp:unix:PATH (postconf -e; postfix reload)
@@ -31,21 +32,18 @@ field of that copy, and the stored file's name as id=.
 Needs root (Postfix's master runs as root) and Debian's postfix package.
 """
 import os
-import pwd
 import re
-import shutil
-import signal
 import smtplib
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from sluicetest import (LmtpdProcess, Tap, free_port,  # noqa: E402
-                        header_value, is_root, log_fields, make_dirs,
-                        make_message, start, sum_ok, wait_for, write_conf,
-                        write_file, write_passwd)
+from sluicetest import (LmtpdProcess, free_port,  # noqa: E402
+                        header_value, log_fields, make_dirs, make_message,
+                        start, sum_ok, wait_for, write_conf, write_passwd)
+from postfixtest import (Postfix, read_log,  # noqa: E402
+                         skip_unless_postfix)
 
 COUNT = 200                 # messages per phase, each to 3 recipients
 MESSAGES_PER_SESSION = 25
@@ -54,21 +52,10 @@ RCPTS = ["alice@example.test", "bob@example.test", "carol@example.test"]
 UNKNOWN = "nobody@example.test"
 ARRIVAL_TIMEOUT = 30
 
-if not is_root():
-    Tap().skip_all("not root: Postfix's master must be started as root")
-if shutil.which("postfix", path="/usr/sbin:/usr/bin:/sbin:/bin") is None:
-    Tap().skip_all("Postfix is not installed (Debian package postfix)")
-try:
-    pwd.getpwnam("postfix")
-except KeyError:
-    Tap().skip_all("no postfix user (Debian package postfix not set up)")
+skip_unless_postfix()
 
 tap, sb, user = start("lmtpd-postfix")
-POSTFIX = shutil.which("postfix", path="/usr/sbin:/usr/bin:/sbin:/bin")
-POSTCONF = shutil.which("postconf", path="/usr/sbin:/usr/bin:/sbin:/bin")
-PF = sb.path("postfix")
-PF_ETC = os.path.join(PF, "etc")
-MAILLOG = os.path.join(PF, "maillog")
+pfx = Postfix(tap, sb, "lmtpd-postfix")
 SL = sb.path("sluice")
 SL_LOG = os.path.join(SL, "lmtpd.log")
 SOCK = os.path.join(SL, "lmtp.sock")
@@ -112,178 +99,30 @@ def start_lmtpd(conf, lport):
     return srv if ok else None
 
 
-MAIN_CF = """\
-# a private Postfix for sluice's lmtpd-postfix.t: 127.0.0.1 only
-compatibility_level = 3.6
-queue_directory = {pf}/queue
-data_directory = {pf}/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = sluice-test.example.invalid
-mydomain = example.invalid
-myorigin = $myhostname
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-relayhost =
-default_transport = error:outbound mail is disabled in this test
-relay_transport = error:outbound mail is disabled in this test
-local_transport = error:no local delivery in this test
-alias_maps =
-alias_database =
-local_recipient_maps =
-virtual_mailbox_domains = example.test
-virtual_transport = lmtp:inet:127.0.0.1:{lport}
-smtpd_reject_unlisted_recipient = no
-smtpd_peername_lookup = no
-smtpd_banner = $myhostname ESMTP
-biff = no
-notify_classes =
-delay_warning_time = 0
-queue_run_delay = 5s
-minimal_backoff_time = 5s
-maximal_backoff_time = 10s
-maillog_file = {pf}/maillog
-maillog_file_prefixes = {pf}
-"""
-
-# chroot n everywhere: the lmtp client must reach the UNIX socket by its
-# absolute path
-MASTER_CF = """\
-# service type  private unpriv  chroot  wakeup  maxproc command
-127.0.0.1:{port} inet n - n - - smtpd
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-lmtp      unix  -       -       n       -       -       lmtp
-"""
-
-
-def postfix_cmd(*args):
-    return subprocess.run([POSTFIX, "-c", PF_ETC] + list(args),
-                          capture_output=True, text=True, timeout=60)
-
-
-def our_postfix_pids():
-    """processes of this instance: they carry MAIL_CONFIG=PF_ETC"""
-    mark = ("MAIL_CONFIG=" + PF_ETC).encode()
-    pids = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open("/proc/%s/environ" % pid, "rb") as f:
-                if mark in f.read().split(b"\0"):
-                    pids.append(int(pid))
-        except OSError:
-            pass
-    return pids
-
-
-def stop_postfix():
-    """postfix stop, then SIGKILL whatever of ours is left; returns
-    the pids that had to be killed"""
-    if not os.path.exists(os.path.join(PF_ETC, "main.cf")):
-        return []
-    postfix_cmd("stop")
-    wait_for(lambda: not our_postfix_pids(), 15, 0.2)
-    left = our_postfix_pids()
-    for pid in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    return left
-
-
 def start_postfix(port, lport):
-    os.makedirs(PF_ETC)
-    os.chmod(PF, 0o755)
-    os.makedirs(os.path.join(PF, "queue"), 0o755)
-    os.makedirs(os.path.join(PF, "data"), 0o700)
-    pf = pwd.getpwnam("postfix")
-    os.chown(os.path.join(PF, "data"), pf.pw_uid, pf.pw_gid)
-    write_file(os.path.join(PF_ETC, "main.cf"),
-               MAIN_CF.format(pf=PF, lport=lport))
-    write_file(os.path.join(PF_ETC, "master.cf"), MASTER_CF.format(port=port))
-    sb.add_cleanup(stop_postfix)
-    r = postfix_cmd("start")
-    if r.stderr.strip():
-        tap.diag("postfix start: " + r.stderr.strip())
-    ok = r.returncode == 0 and wait_for(lambda: smtp_up(port), 20, 0.2)
-    tap.ok(ok, "private Postfix started, SMTP on 127.0.0.1:%d, "
-           "virtual_transport = lmtp:inet:127.0.0.1:%d" % (port, lport),
-           "postfix start: exit %d\n%s%s\n%s" % (
-               r.returncode, r.stdout, r.stderr, maillog()))
-    return ok
+    # postfixtest's base runs every service with chroot n: the lmtp
+    # client must reach the UNIX socket by its absolute path
+    pfx.prepare(port, {
+        "virtual_mailbox_domains": "example.test",
+        "virtual_transport": "lmtp:inet:127.0.0.1:%d" % lport,
+        "smtpd_reject_unlisted_recipient": "no",
+    }, "lmtp      unix  -       -       n       -       -       lmtp\n")
+    return pfx.start("private Postfix started, SMTP on 127.0.0.1:%d, "
+                     "virtual_transport = lmtp:inet:127.0.0.1:%d" %
+                     (port, lport))
 
 
 def switch_to_unix():
-    r = subprocess.run([POSTCONF, "-c", PF_ETC, "-e",
-                        "virtual_transport = lmtp:unix:" + SOCK],
-                       capture_output=True, text=True, timeout=30)
-    old = postfix_pids_named("qmgr", "trivial-rewrite", "lmtp")
-    r2 = postfix_cmd("reload")
-    # the reload is asynchronous: the processes that may hold the old
-    # transport (qmgr, trivial-rewrite, lmtp) exit when idle
-    gone = wait_for(lambda: not set(old) & set(
-        postfix_pids_named("qmgr", "trivial-rewrite", "lmtp")), 20, 0.1)
-    ok = r.returncode == 0 and r2.returncode == 0 and gone
-    tap.ok(ok, "postconf -e virtual_transport = lmtp:unix:%s; postfix "
-           "reload; the old qmgr, trivial-rewrite and lmtp have exited" %
-           SOCK, r.stderr + r2.stderr)
-    return ok
-
-
-def postfix_pids_named(*names):
-    out = []
-    for pid in our_postfix_pids():
-        try:
-            with open("/proc/%d/comm" % pid) as f:
-                if f.read().strip() in names:
-                    out.append(pid)
-        except OSError:
-            pass
-    return out
-
-
-def smtp_up(port):
-    import socket
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            return s.recv(200).startswith(b"220")
-    except OSError:
-        return False
-
-
-def maillog():
-    try:
-        with open(MAILLOG, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
+    ok, err = pfx.postconf("virtual_transport = lmtp:unix:" + SOCK)
+    # the processes that may hold the old transport exit when idle
+    reloaded, err2 = pfx.reload(("qmgr", "trivial-rewrite", "lmtp"), 20)
+    return tap.ok(ok and reloaded, "postconf -e virtual_transport = "
+                  "lmtp:unix:%s; postfix reload; the old qmgr, "
+                  "trivial-rewrite and lmtp have exited" % SOCK, err + err2)
 
 
 def sluice_log():
-    try:
-        with open(SL_LOG, errors="replace") as f:
-            return f.read().splitlines()
-    except OSError:
-        return []
+    return read_log(SL_LOG).splitlines()
 
 
 # --- sending and reading back ------------------------------------------
@@ -384,7 +223,7 @@ SENT_LINE = re.compile(r": ([0-9A-F]+): to=<([^>]*)>, relay=(\S+), .*"
 def postfix_relays():
     """{(queue id, recipient): relay} of Postfix's status=sent lines"""
     out = {}
-    for line in maillog().splitlines():
+    for line in pfx.maillog().splitlines():
         m = SENT_LINE.search(line)
         if m:
             out[(m.group(1), m.group(2))] = m.group(3)
@@ -402,7 +241,8 @@ def check_phase(phase, sent, before, via):
     ok, secs = wait_arrivals(total)
     tap.ok(ok, "%s: all %d copies arrived (%.1fs)" % (
         phase, sum(want.values()), secs), "have %r want %r\n%s" % (
-            {a: len(stored(a)) for a in total}, total, maillog()[-3000:]))
+            {a: len(stored(a)) for a in total}, total,
+            pfx.maillog()[-3000:]))
     seen, bad_body, bad_trace, bad_path, copies = {}, [], [], [], {}
     relays = postfix_relays()
     for a in total:
@@ -464,17 +304,12 @@ def check_log(copies):
 
 
 def check_bounce(mixed_mid):
-    pat = "to=<%s>" % UNKNOWN
-
-    def bounced_line():
-        for line in maillog().splitlines():
-            if pat in line and "status=bounced" in line:
-                return line
-        return None
-    line = wait_for(bounced_line, ARRIVAL_TIMEOUT, 0.3)
+    line = pfx.wait_log_line(("to=<%s>" % UNKNOWN, "status=bounced"),
+                             ARRIVAL_TIMEOUT, 0.3)
     tap.ok(line and "dsn=5.1.1" in line and "relay=127.0.0.1" in line and
            "550 5.1.1" in line, "unknown user: Postfix bounced it, dsn=5.1.1,"
-           " on sluice-lmtpd's 550 5.1.1 to RCPT", line or maillog()[-3000:])
+           " on sluice-lmtpd's 550 5.1.1 to RCPT",
+           line or pfx.maillog()[-3000:])
     nouser = [f for f in map(log_fields, sluice_log())
               if f.get("rcpt") == UNKNOWN]
     tap.ok(len(nouser) == 1 and nouser[0].get("result") == "nouser",
@@ -518,14 +353,10 @@ def main():
     for path, data in stored(SENDER).items():
         copies[path] = (SENDER, data)
     check_log(copies)
-    log = maillog().splitlines()
-    tap.is_eq([l for l in log if "status=deferred" in l], [],
+    tap.is_eq(pfx.log_lines("status=deferred"), [],
               "no delivery was deferred")
-    for line in log:
-        if "warning:" in line or "fatal:" in line or "panic:" in line:
-            tap.diag("maillog: " + line)
-    tap.is_eq(stop_postfix(), [], "postfix -c DIR stop: no process of "
-              "this instance left behind")
+    pfx.diag_warnings()
+    pfx.check_stopped()
     code, secs = srv.stop(timeout=15)
     tap.ok(code == 0 and not srv.group_alive() and not os.path.exists(SOCK),
            "sluice-lmtpd stops on SIGTERM: exit 0, no process left, its "

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """postfix.t - sluice-deliver as the pipe transport of a real Postfix.
 
-A private Postfix instance (postfix -c DIR start, its own queue and data
-directories in the temp dir, SMTP on 127.0.0.1:PORT only, no other
-service touched; every non-local destination goes to the error
-transport) hands mail for example.test to
+A private Postfix instance (t/lib/postfixtest.py: postfix -c DIR start,
+its own queue and data directories in the temp dir, SMTP on
+127.0.0.1:PORT only, no other service touched; every non-local
+destination goes to the error transport) hands mail for example.test to
 
     sluice unix - n n - - pipe
       flags=Xhu user=sluicetest null_sender=
@@ -34,21 +34,19 @@ Needs root (Postfix's master runs as root) and Debian's postfix package;
 swaks is not needed (injection uses Python's smtplib).
 """
 import os
-import pwd
 import shutil
-import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
-from sluicetest import (Deliverer, Tap, header_count, header_value, is_root,
-                        maildir_files, make_dirs, make_message, start,
-                        strip_trace, sum_ok, wait_for, write_conf, write_file,
-                        write_passwd)
+from sluicetest import (Deliverer, free_port,  # noqa: E402
+                        header_count, header_value, maildir_files, make_dirs,
+                        make_message, start, strip_trace, sum_ok, wait_for,
+                        write_conf, write_file, write_passwd)
+from postfixtest import Postfix, skip_unless_postfix  # noqa: E402
 
 COUNT = 50
 SENDER = "bob@example.test"
@@ -57,27 +55,11 @@ UNKNOWN = "nobody@example.test"
 SIEVE_RCPT = "carol@example.test"
 ARRIVAL_TIMEOUT = 60
 
-if not is_root():
-    Tap().skip_all("not root: Postfix's master must be started as root")
-if shutil.which("postfix", path="/usr/sbin:/usr/bin:/sbin:/bin") is None:
-    Tap().skip_all("Postfix is not installed (Debian package postfix)")
-try:
-    pwd.getpwnam("postfix")
-except KeyError:
-    Tap().skip_all("no postfix user (Debian package postfix not set up)")
+skip_unless_postfix()
 
 tap, sb, user = start("postfix")
 dl = Deliverer(tap)
-POSTFIX = shutil.which("postfix", path="/usr/sbin:/usr/bin:/sbin:/bin")
-PF = sb.path("postfix")
-PF_ETC = os.path.join(PF, "etc")
-MAILLOG = os.path.join(PF, "maillog")
-
-
-def spare_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pfx = Postfix(tap, sb, "postfix")
 
 
 def deliver_binary():
@@ -144,140 +126,25 @@ def setup_sluice(port):
     return conf
 
 
-MAIN_CF = """\
-# a private Postfix for sluice's postfix.t: 127.0.0.1 only, no outbound
-compatibility_level = 3.6
-queue_directory = {pf}/queue
-data_directory = {pf}/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = sluice-test.example.invalid
-mydomain = example.invalid
-myorigin = $myhostname
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-relayhost =
-default_transport = error:outbound mail is disabled in this test
-relay_transport = error:outbound mail is disabled in this test
-local_transport = error:no local delivery in this test
-alias_maps =
-alias_database =
-local_recipient_maps =
-virtual_mailbox_domains = example.test
-virtual_transport = sluice
-sluice_destination_recipient_limit = 1
-smtpd_reject_unlisted_recipient = no
-smtpd_peername_lookup = no
-smtpd_banner = $myhostname ESMTP
-biff = no
-notify_classes =
-delay_warning_time = 0
-queue_run_delay = 5s
-minimal_backoff_time = 5s
-maximal_backoff_time = 10s
-maillog_file = {pf}/maillog
-maillog_file_prefixes = {pf}
-"""
+# on top of postfixtest's base main.cf: mail for example.test to the pipe
+MAIN_CF = {
+    "virtual_mailbox_domains": "example.test",
+    "virtual_transport": "sluice",
+    "sluice_destination_recipient_limit": "1",
+    "smtpd_reject_unlisted_recipient": "no",
+}
 
 MASTER_CF = """\
-# service type  private unpriv  chroot  wakeup  maxproc command
-127.0.0.1:{port} inet n - n - - smtpd
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
 sluice    unix  -       n       n       -       -       pipe
   flags=Xhu user={user} null_sender=
   argv={deliver} -c {conf} -f ${{sender}} -d ${{recipient}}
 """
 
 
-def postfix_cmd(*args):
-    return subprocess.run([POSTFIX, "-c", PF_ETC] + list(args),
-                          capture_output=True, text=True, timeout=60)
-
-
-def our_postfix_pids():
-    """processes of this instance: they carry MAIL_CONFIG=PF_ETC"""
-    mark = ("MAIL_CONFIG=" + PF_ETC).encode()
-    pids = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open("/proc/%s/environ" % pid, "rb") as f:
-                if mark in f.read().split(b"\0"):
-                    pids.append(int(pid))
-        except OSError:
-            pass
-    return pids
-
-
-def stop_postfix():
-    """postfix stop, then SIGKILL whatever of ours is left; returns
-    the pids that had to be killed"""
-    if not os.path.exists(os.path.join(PF_ETC, "main.cf")):
-        return []
-    postfix_cmd("stop")
-    wait_for(lambda: not our_postfix_pids(), 15, 0.2)
-    left = our_postfix_pids()
-    for pid in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    return left
-
-
 def start_postfix(port, conf):
-    os.makedirs(PF_ETC)
-    os.chmod(PF, 0o755)
-    os.makedirs(os.path.join(PF, "queue"), 0o755)
-    os.makedirs(os.path.join(PF, "data"), 0o700)
-    pf = pwd.getpwnam("postfix")
-    os.chown(os.path.join(PF, "data"), pf.pw_uid, pf.pw_gid)
-    write_file(os.path.join(PF_ETC, "main.cf"), MAIN_CF.format(pf=PF))
-    write_file(os.path.join(PF_ETC, "master.cf"), MASTER_CF.format(
-        port=port, user=user.name, deliver=deliver_binary(), conf=conf))
-    sb.add_cleanup(stop_postfix)
-    r = postfix_cmd("start")
-    if r.stderr.strip():
-        tap.diag("postfix start: " + r.stderr.strip())
-    ok = r.returncode == 0 and wait_for(lambda: smtp_up(port), 20, 0.2)
-    tap.ok(ok, "private Postfix started, SMTP on 127.0.0.1:%d" % port,
-           "postfix start: exit %d\n%s%s\n%s" % (
-               r.returncode, r.stdout, r.stderr, maillog()))
-    return ok
-
-
-def smtp_up(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            return s.recv(200).startswith(b"220")
-    except OSError:
-        return False
-
-
-def maillog():
-    try:
-        with open(MAILLOG, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
+    pfx.prepare(port, MAIN_CF, MASTER_CF.format(
+        user=user.name, deliver=deliver_binary(), conf=conf))
+    return pfx.start("private Postfix started, SMTP on 127.0.0.1:%d" % port)
 
 
 def inject(port):
@@ -307,7 +174,7 @@ def check_arrivals(sent):
     stored = maildir_files(md)
     tap.ok(got, "all %d messages arrived in alice's Maildir (%.1fs)" %
            (COUNT, time.monotonic() - t0),
-           "%d arrived\n%s" % (len(stored), maillog()[-3000:]))
+           "%d arrived\n%s" % (len(stored), pfx.maillog()[-3000:]))
     tap.is_eq(len(stored), COUNT, "... and no more")
     bad_trace, bad_body, seen = [], [], set()
     for name, data in stored.items():
@@ -333,21 +200,15 @@ def check_arrivals(sent):
 
 
 def check_bounce():
-    pat = "to=<%s>" % UNKNOWN
-
-    def bounced_line():
-        for line in maillog().splitlines():
-            if pat in line and "status=bounced" in line:
-                return line
-        return None
-    line = wait_for(bounced_line, ARRIVAL_TIMEOUT, 0.5)
+    line = pfx.wait_log_line(("to=<%s>" % UNKNOWN, "status=bounced"),
+                             ARRIVAL_TIMEOUT, 0.5)
     # exit 67 is a bounce for pipe(8) (sysexits: 5.1.1 "user unknown");
     # as sluice-deliver's stderr starts with an enhanced status code,
     # Postfix logs that code and text instead of its own "user unknown"
     tap.ok(line and "relay=sluice" in line and "dsn=5.1.1" in line,
            "unknown user: Postfix logs status=bounced, dsn=5.1.1 (exit 67: "
            "user unknown) from the sluice transport",
-           line or maillog()[-3000:])
+           line or pfx.maillog()[-3000:])
     tap.ok(line and ("no such user" in line or "user unknown" in line),
            "... with the reason from sluice-deliver", line)
     md = os.path.join(sb.path("sluice"), "home", "bob", "Maildir")
@@ -358,8 +219,8 @@ def check_bounce():
     tap.ok(len(bounces) == 1, "the bounce reached the sender's Maildir, "
            "with Return-Path: <>", "%d messages for bob: %r" % (
                len(got), [d[:200] for d in got.values()]))
-    deferred = [l for l in maillog().splitlines() if "status=deferred" in l]
-    tap.is_eq(deferred, [], "no delivery was deferred")
+    tap.is_eq(pfx.log_lines("status=deferred"), [],
+              "no delivery was deferred")
 
 
 def check_sieve(port):
@@ -371,7 +232,7 @@ def check_sieve(port):
     carol = wait_for(lambda: maildir_files(os.path.join(home, "carol", "Maildir")),
                      ARRIVAL_TIMEOUT, 0.5) or {}
     tap.ok(len(carol) == 1, "Sieve: carol keeps her copy (redirect :copy)",
-           maillog()[-2000:])
+           pfx.maillog()[-2000:])
 
     def bob_has(pred):
         return [d for d in maildir_files(os.path.join(home, "bob", "Maildir")).values()
@@ -393,7 +254,7 @@ def check_sieve(port):
 
 
 def main():
-    port = spare_port()
+    port = free_port()
     conf = setup_sluice(port)
     if not start_postfix(port, conf):
         return
@@ -401,11 +262,8 @@ def main():
     check_arrivals(sent)
     check_bounce()
     check_sieve(port)
-    for line in maillog().splitlines():
-        if "warning:" in line or "fatal:" in line or "panic:" in line:
-            tap.diag("maillog: " + line)
-    tap.is_eq(stop_postfix(), [], "postfix -c DIR stop: no process of "
-              "this instance left behind")
+    pfx.diag_warnings()
+    pfx.check_stopped()
 
 
 main()
