@@ -11,9 +11,9 @@
 const struct config_key config_keys[] = {
 	/* users and mailboxes */
 	{ "userdb", CFG_LIST, "system", NULL,
-	  "user databases tried in order: system, passwd-file:PATH, bdb:PATH, static:ARGS, sql:PATH" },
+	  "user databases tried in order: system, passwd-file:PATH, bdb:PATH, static:ARGS, sql:PATH, ldap:PATH" },
 	{ "userdb_cache_ttl", CFG_TIME, "60s", NULL,
-	  "how long a process keeps an sql userdb answer (users not found: a quarter of it); 0: no cache" },
+	  "how long a process keeps an sql or ldap answer (users not found: a quarter of it); 0: no cache" },
 	{ "sql_query_log", CFG_STRING, "", NULL,
 	  "append every query sent to an SQL user database to this file (debugging); empty: none" },
 	{ "mail_location", CFG_STRING, "maildir:~/Maildir", NULL,
@@ -23,7 +23,7 @@ const struct config_key config_keys[] = {
 	{ "username_lowercase", CFG_BOOL, "yes", NULL,
 	  "look users up with the local part lowercased" },
 	{ "passdb", CFG_LIST, "", NULL,
-	  "password databases for logins (sluice-auth), tried in order: passwd-file:PATH, bdb:PATH, static:password=P" },
+	  "password databases for logins (sluice-auth), tried in order: passwd-file:PATH, bdb:PATH, static:password=P, sql:PATH, ldap:PATH" },
 	{ "default_pass_scheme", CFG_STRING, "CRYPT", NULL,
 	  "scheme of stored passwords without a {SCHEME} prefix (as Dovecot's)" },
 	{ "first_valid_uid", CFG_UINT, "500", NULL,
