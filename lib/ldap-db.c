@@ -4,6 +4,7 @@
 #include "auto-config.h"
 #include "dynlib.h"
 #include "ldap-db.h"
+#include "ttl-cache.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -12,17 +13,6 @@
 #include <strings.h>
 #include <sys/time.h>
 #include <time.h>
-
-#define LDAP_DB_CACHE_BUCKETS 1024	/* a power of two */
-
-struct cache_entry {
-	struct cache_entry *next;
-	char *key;
-	size_t len;
-	uint32_t hash;
-	uint64_t expires_ms;	/* CLOCK_MONOTONIC */
-	struct ldap_db_result *res;
-};
 
 struct ldap_db {
 	struct ldap_db *next;	/* the process's open databases */
@@ -33,8 +23,7 @@ struct ldap_db {
 	void *bind_ld;		/* LDAP *: password binds; NULL: none */
 	int timed_out;		/* the last operation got no answer in time:
 				   no second try (it would only wait again) */
-	struct cache_entry *cache[LDAP_DB_CACHE_BUCKETS];
-	size_t cache_count;
+	struct ttl_cache *cache;	/* search -> result */
 };
 
 static struct ldap_db *ldap_dbs;
@@ -130,105 +119,11 @@ const struct ldap_db_attr *ldap_db_entry_attr(const struct ldap_db_entry *e,
 
 /* ---- the cache ---- */
 
-/* now_ms - CLOCK_MONOTONIC in milliseconds */
-static uint64_t now_ms(void)
+static void cache_value_free(void *value)
 {
-	struct timespec ts;
+	struct ldap_db_result *res = value;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* cache_hash - FNV-1a */
-static uint32_t cache_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static void cache_entry_free(struct cache_entry *e)
-{
-	ldap_db_result_free(&e->res);
-	free(e->key);
-	free(e);
-}
-
-/* cache_prune - drop expired entries (all of them with all set) */
-static void cache_prune(struct ldap_db *db, int all)
-{
-	uint64_t now = now_ms();
-	size_t b;
-
-	for (b = 0; b < LDAP_DB_CACHE_BUCKETS; b++) {
-		struct cache_entry **ep = &db->cache[b];
-
-		while (*ep != NULL) {
-			struct cache_entry *e = *ep;
-
-			if (all || e->expires_ms <= now) {
-				*ep = e->next;
-				cache_entry_free(e);
-				db->cache_count--;
-			} else {
-				ep = &e->next;
-			}
-		}
-	}
-}
-
-/* cache_find - a live result for key, or NULL (an expired one goes) */
-static const struct ldap_db_result *cache_find(struct ldap_db *db,
-					       const struct buf *key,
-					       uint32_t h)
-{
-	struct cache_entry **ep = &db->cache[h & (LDAP_DB_CACHE_BUCKETS - 1)];
-
-	for (; *ep != NULL; ep = &(*ep)->next) {
-		struct cache_entry *e = *ep;
-
-		if (e->hash != h || e->len != key->len ||
-		    memcmp(e->key, key->data, key->len) != 0)
-			continue;
-		if (e->expires_ms > now_ms())
-			return e->res;
-		*ep = e->next;
-		cache_entry_free(e);
-		db->cache_count--;
-		return NULL;
-	}
-	return NULL;
-}
-
-/* cache_add - keep a copy of res: ttl seconds, a quarter for nothing */
-static void cache_add(struct ldap_db *db, const struct buf *key, uint32_t h,
-		      const struct ldap_db_result *res, uint64_t ttl_secs)
-{
-	struct cache_entry *e;
-	uint64_t ttl_ms = ttl_secs * 1000;
-	size_t b = h & (LDAP_DB_CACHE_BUCKETS - 1);
-
-	if (res->n_entries == 0)
-		ttl_ms = ttl_ms / 4 < 1000 ? 1000 : ttl_ms / 4;
-	if (db->cache_count >= LDAP_DB_CACHE_MAX)
-		cache_prune(db, 0);
-	if (db->cache_count >= LDAP_DB_CACHE_MAX)
-		cache_prune(db, 1);
-	e = xcalloc(1, sizeof(*e));
-	e->key = xmalloc(key->len + 1);
-	memcpy(e->key, key->data, key->len);
-	e->len = key->len;
-	e->hash = h;
-	e->expires_ms = now_ms() + ttl_ms;
-	e->res = result_copy(res);
-	e->next = db->cache[b];
-	db->cache[b] = e;
-	db->cache_count++;
+	ldap_db_result_free(&res);
 }
 
 /* cache_key - what identifies a search: base, filter, attributes and
@@ -248,6 +143,15 @@ static void cache_key(struct buf *key, const char *base, const char *filter,
 #ifdef HAVE_LDAP
 
 #include <ldap.h>
+
+/* now_ms - CLOCK_MONOTONIC in milliseconds (the operations' deadlines) */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* the entry points, typed by ldap.h (naming them links nothing) */
 static struct {
@@ -793,6 +697,7 @@ int ldap_db_open(const char *path, const struct ldap_db_settings *set,
 		if (ldap_conf_read(path, &conf, err) < 0)
 			return -1;
 		db = xcalloc(1, sizeof(*db));
+		db->cache = ttl_cache_new(LDAP_DB_CACHE_MAX, cache_value_free);
 		db->conf = conf;
 		db->connect_timeout_ms = set != NULL && set->connect_timeout_ms
 			? set->connect_timeout_ms : LDAP_DB_CONNECT_TIMEOUT_MS;
@@ -822,7 +727,7 @@ void ldap_db_close(struct ldap_db **dbp)
 		}
 	}
 	db_disconnect(db);
-	cache_prune(db, 1);
+	ttl_cache_free(&db->cache);
 	ldap_conf_free(&db->conf);
 	free(db);
 }
@@ -840,13 +745,13 @@ int ldap_db_search(struct ldap_db *db, const char *base, const char *filter,
 	struct buf key = BUF_INIT;
 	const struct ldap_db_result *cached;
 	struct ldap_db_result *res;
-	uint32_t h = 0;
+	uint64_t ttl_ms = ttl_secs * 1000;
 
 	*res_r = NULL;
 	if (ttl_secs > 0) {
 		cache_key(&key, base, filter, attrs, max_entries);
-		h = cache_hash(key.data, key.len);
-		if ((cached = cache_find(db, &key, h)) != NULL) {
+		cached = ttl_cache_get(db->cache, key.data, key.len);
+		if (cached != NULL) {
 			*res_r = result_copy(cached);
 			buf_free(&key);
 			return 0;
@@ -857,8 +762,12 @@ int ldap_db_search(struct ldap_db *db, const char *base, const char *filter,
 		buf_free(&key);
 		return -1;
 	}
+	/* nothing found: kept a quarter as long, at least a second */
+	if (res->n_entries == 0)
+		ttl_ms = ttl_ms / 4 < 1000 ? 1000 : ttl_ms / 4;
 	if (ttl_secs > 0)
-		cache_add(db, &key, h, res, ttl_secs);
+		ttl_cache_put(db->cache, key.data, key.len, result_copy(res),
+			      ttl_ms);
 	buf_free(&key);
 	*res_r = res;
 	return 0;

@@ -11,6 +11,7 @@ LIB_SOURCES = \
 	lib/listen.c lib/listen.h lib/daemon.c lib/daemon-master.c lib/daemon.h \
 	lib/utf8.c lib/utf8.h lib/ascii.h lib/base64.c lib/base64.h \
 	lib/dynlib.c lib/dynlib.h lib/dovecot-conf.c lib/dovecot-conf.h \
+	lib/ttl-cache.c lib/ttl-cache.h \
 	lib/bdb.c lib/bdb.h lib/trackdb.c lib/trackdb.h
 # the message parser (message.h) and userdb (userdb.h) add their files in
 # lib/message.mk and lib/userdb.mk

@@ -3,6 +3,7 @@
 #include "sql-private.h"
 #include "log.h"
 #include "pool.h"
+#include "ttl-cache.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -15,17 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SQL_CACHE_BUCKETS 1024	/* a power of two */
-
-struct sql_cache_entry {
-	struct sql_cache_entry *next;
-	char *query;
-	size_t len, max_rows;
-	uint32_t hash;
-	uint64_t expires_ms;	/* CLOCK_MONOTONIC */
-	struct sql_result *res;
-};
-
 struct sql_db {
 	struct sql_db *next;	/* the process's open databases */
 	unsigned refs;
@@ -36,8 +26,7 @@ struct sql_db {
 	char *query_log;	/* NULL: none */
 	int log_fd;		/* -1: not open */
 	int log_failed;
-	struct sql_cache_entry *cache[SQL_CACHE_BUCKETS];
-	size_t cache_count;
+	struct ttl_cache *cache;	/* query and max rows -> result */
 };
 
 static struct sql_db *sql_dbs;
@@ -140,106 +129,19 @@ static struct sql_result *sql_result_copy(const struct sql_result *src)
 
 /* ---- the cache ---- */
 
-/* now_ms - CLOCK_MONOTONIC in milliseconds */
-static uint64_t now_ms(void)
+static void cache_value_free(void *value)
 {
-	struct timespec ts;
+	struct sql_result *res = value;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	sql_result_free(&res);
 }
 
-/* cache_hash - FNV-1a */
-static uint32_t cache_hash(const char *s, size_t len)
+/* cache_key - the query and the row limit it ran with */
+static void cache_key(struct buf *key, const char *query, size_t len,
+		      size_t max_rows)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static void cache_entry_free(struct sql_cache_entry *e)
-{
-	sql_result_free(&e->res);
-	free(e->query);
-	free(e);
-}
-
-/* cache_prune - drop expired entries (all of them with all set) */
-static void cache_prune(struct sql_db *db, int all)
-{
-	uint64_t now = now_ms();
-	size_t b;
-
-	for (b = 0; b < SQL_CACHE_BUCKETS; b++) {
-		struct sql_cache_entry **ep = &db->cache[b];
-
-		while (*ep != NULL) {
-			struct sql_cache_entry *e = *ep;
-
-			if (all || e->expires_ms <= now) {
-				*ep = e->next;
-				cache_entry_free(e);
-				db->cache_count--;
-			} else {
-				ep = &e->next;
-			}
-		}
-	}
-}
-
-/* cache_find - a live entry for the query, or NULL (an expired one is
- * dropped on the way) */
-static struct sql_cache_entry *cache_find(struct sql_db *db, const char *q,
-					  size_t len, size_t max_rows,
-					  uint32_t h)
-{
-	struct sql_cache_entry **ep = &db->cache[h & (SQL_CACHE_BUCKETS - 1)];
-
-	for (; *ep != NULL; ep = &(*ep)->next) {
-		struct sql_cache_entry *e = *ep;
-
-		if (e->hash != h || e->len != len || e->max_rows != max_rows ||
-		    memcmp(e->query, q, len) != 0)
-			continue;
-		if (e->expires_ms > now_ms())
-			return e;
-		*ep = e->next;
-		cache_entry_free(e);
-		db->cache_count--;
-		return NULL;
-	}
-	return NULL;
-}
-
-/* cache_add - keep a copy of res: ttl seconds, a quarter for no rows */
-static void cache_add(struct sql_db *db, const char *q, size_t len,
-		      size_t max_rows, uint32_t h, const struct sql_result *res,
-		      uint64_t ttl_secs)
-{
-	struct sql_cache_entry *e;
-	uint64_t ttl_ms = ttl_secs * 1000;
-
-	if (res->n_rows == 0)
-		ttl_ms = ttl_ms / 4 < 1000 ? 1000 : ttl_ms / 4;
-	if (db->cache_count >= SQL_CACHE_MAX)
-		cache_prune(db, 0);
-	if (db->cache_count >= SQL_CACHE_MAX)
-		cache_prune(db, 1);
-	e = xcalloc(1, sizeof(*e));
-	e->query = xstrndup(q, len);
-	e->len = len;
-	e->max_rows = max_rows;
-	e->hash = h;
-	e->expires_ms = now_ms() + ttl_ms;
-	e->res = sql_result_copy(res);
-	e->next = db->cache[h & (SQL_CACHE_BUCKETS - 1)];
-	db->cache[h & (SQL_CACHE_BUCKETS - 1)] = e;
-	db->cache_count++;
+	buf_append(key, query, len);
+	buf_printf(key, "%c%zu", '\0', max_rows);
 }
 
 /* ---- databases ---- */
@@ -303,6 +205,7 @@ static struct sql_db *sql_db_new(struct sql_conf **conf, struct sl_err *err)
 		return NULL;
 	}
 	db = xcalloc(1, sizeof(*db));
+	db->cache = ttl_cache_new(SQL_CACHE_MAX, cache_value_free);
 	db->conf = *conf;
 	db->driver = driver;
 	db->log_fd = -1;
@@ -381,7 +284,7 @@ void sql_db_close(struct sql_db **dbp)
 		}
 	}
 	sql_db_disconnect(db);
-	cache_prune(db, 1);
+	ttl_cache_free(&db->cache);
 	if (db->log_fd >= 0)
 		(void)close(db->log_fd);
 	free(db->query_log);
@@ -488,21 +391,31 @@ int sql_db_query(struct sql_db *db, const char *query, size_t len,
 		 size_t max_rows, uint64_t ttl_secs,
 		 struct sql_result **res_r, struct sl_err *err)
 {
-	uint32_t h = cache_hash(query, len);
-	struct sql_cache_entry *e;
+	struct buf key = BUF_INIT;
+	const struct sql_result *cached = NULL;
 	struct sql_result *res;
+	uint64_t ttl_ms = ttl_secs * 1000;
 
 	*res_r = NULL;
-	if (ttl_secs > 0 &&
-	    (e = cache_find(db, query, len, max_rows, h)) != NULL) {
-		*res_r = sql_result_copy(e->res);
-		return 0;
+	if (ttl_secs > 0) {
+		cache_key(&key, query, len, max_rows);
+		cached = ttl_cache_get(db->cache, key.data, key.len);
 	}
-	if (sql_db_run(db, query, len, max_rows, &res, NULL, err) < 0)
+	if (cached != NULL) {
+		*res_r = sql_result_copy(cached);
+	} else if (sql_db_run(db, query, len, max_rows, &res, NULL, err) < 0) {
+		buf_free(&key);
 		return -1;
-	if (ttl_secs > 0)
-		cache_add(db, query, len, max_rows, h, res, ttl_secs);
-	*res_r = res;
+	} else {
+		/* no such user: kept a quarter as long, at least a second */
+		if (res->n_rows == 0)
+			ttl_ms = ttl_ms / 4 < 1000 ? 1000 : ttl_ms / 4;
+		if (ttl_secs > 0)
+			ttl_cache_put(db->cache, key.data, key.len,
+				      sql_result_copy(res), ttl_ms);
+		*res_r = res;
+	}
+	buf_free(&key);
 	return 0;
 }
 
@@ -513,7 +426,7 @@ int sql_db_exec(struct sql_db *db, const char *stmt, unsigned long *changes_r,
 	unsigned long changes = 0;
 	int r;
 
-	cache_prune(db, 1);
+	ttl_cache_clear(db->cache);
 	r = sql_db_run(db, stmt, strlen(stmt), 0, &res, &changes, err);
 	sql_result_free(&res);
 	if (r == 0 && changes_r != NULL)

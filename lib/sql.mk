@@ -7,7 +7,7 @@ LIB_SOURCES += lib/sql.h lib/sql-private.h lib/sql.c lib/sql-conf.c \
 	lib/sql-sqlite.c lib/sql-pgsql.c lib/sql-mysql.c lib/userdb-sql.c
 PASSWORD_SOURCES += lib/passdb-sql.c
 PASSWORD_CFLAGS += -DHAVE_SQL_PASSDB=1
-UNIT_TESTS += t/unit/test-sql
+UNIT_TESTS += t/unit/test-sql t/unit/test-ttl-cache
 SCRIPT_TESTS += t/userdb-sql.t t/userdb-pgsql.t t/userdb-mysql.t
 EXTRA_DIST += t/lib/sqlservers.py t/lib/userdbsql.py
 # test-sql checks the sql passdb too: it links lib/libpassword.a
