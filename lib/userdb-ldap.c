@@ -57,67 +57,6 @@ static void uldap_deinit(struct userdb_backend **be)
 	*be = NULL;
 }
 
-/* uldap_name_ok - a renamed user (a "user" field) must be a name a
- * template may safely put into a path, as userdb.c's checks */
-static int uldap_name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || (len == 1 && s[0] == '.') ||
-	    (len == 2 && s[0] == '.' && s[1] == '.'))
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '/' || c == ':')
-			return 0;
-	}
-	return 1;
-}
-
-/* uldap_special - one of the record's own fields from its first value;
- * 1 keep it as a field too, 0 not, -1 error */
-static int uldap_special(struct pool *pool, struct user_record *rec,
-			 const char *key, const char *v, struct sl_err *err)
-{
-	unsigned long id;
-	const char *at;
-	size_t llen;
-
-	if (strcmp(key, "user") == 0) {
-		at = strrchr(v, '@');
-		llen = at != NULL ? (size_t)(at - v) : strlen(v);
-		if (!uldap_name_ok(v, llen) ||
-		    (at != NULL && !uldap_name_ok(at + 1, strlen(at + 1))))
-			return err_set(err, ERR_TEMP, "bad user name '%s' from "
-				       "the directory", v);
-		rec->user = v;
-		rec->localpart = pool_strndup(pool, v, llen);
-		rec->domain = at != NULL ? at + 1 : NULL;
-		return 0;
-	}
-	if (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0) {
-		if (userdb_parse_id(v, key[0] == 'g', &id, err) <= 0)
-			return -1;
-		if (key[0] == 'g') {
-			rec->gid = (gid_t)id;
-			rec->has_gid = 1;
-		} else {
-			rec->uid = (uid_t)id;
-			rec->has_uid = 1;
-		}
-	} else if (strcmp(key, "home") == 0) {
-		rec->home = *v != '\0' ? v : NULL;
-	} else if (strcmp(key, "mail") == 0) {
-		rec->mail = *v != '\0' ? v : NULL;
-	} else if (strcmp(key, "quota_rule") == 0) {
-		rec->quota_rule = *v != '\0' ? v : NULL;
-	} else if (strcmp(key, "sieve") == 0) {
-		rec->sieve = *v != '\0' ? v : NULL;
-	}
-	return 1;
-}
-
 /* uldap_is_special - a field the record holds once */
 static int uldap_is_special(const char *key)
 {
@@ -171,8 +110,8 @@ static enum userdb_result uldap_record(struct uldap_backend *lb,
 				    "using the first", lb->path, q->user,
 				    m[i].n_values, key);
 		err_clear(&e);
-		r = uldap_special(pool, rec, key, pool_strdup(pool, m[i].values[0]),
-				  &e);
+		r = userdb_record_field(pool, rec, key,
+					pool_strdup(pool, m[i].values[0]), &e);
 		if (r < 0)
 			return userdb_tempfail(err, "userdb ldap %s: %s: %s",
 					       lb->path, q->user, e.text);

@@ -135,6 +135,16 @@ struct user_record *userdb_record_new(struct pool *pool,
 				      const struct userdb_query *q,
 				      const char *key);
 
+/* userdb_record_field - one field a database gave (an sql column, an
+ * ldap attribute; any userdb_ prefix already off) onto rec: "user"
+ * renames the user (a name that is safe in a path, else ERR_TEMP),
+ * uid and gid (numbers or names), home, mail, quota_rule and sieve set
+ * the record's own (empty: unset); a password field is never kept.
+ * 1: keep it as an extra field too, 0: not, -1 with err (ERR_TEMP).
+ * v must live as long as rec (it is not copied). */
+int userdb_record_field(struct pool *pool, struct user_record *rec,
+			const char *key, const char *v, struct sl_err *err);
+
 /* userdb_entry_parse - fill rec from the part of a passwd-file line
  * after "user:" (password:uid:gid:gecos:home:shell:extra_fields; fields
  * may be missing or empty). The password is skipped and never copied.

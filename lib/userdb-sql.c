@@ -71,83 +71,6 @@ static void usql_deinit(struct userdb_backend **be)
 	*be = NULL;
 }
 
-/* usql_name_ok - a renamed user (a "user" column) must be a name a
- * template may safely put into a path, as userdb.c's checks */
-static int usql_name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || (len == 1 && s[0] == '.') ||
-	    (len == 2 && s[0] == '.' && s[1] == '.'))
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '/' || c == ':')
-			return 0;
-	}
-	return 1;
-}
-
-/* usql_rename - the "user" column changes the user's name */
-static int usql_rename(struct pool *pool, struct user_record *rec,
-		       const char *v, struct sl_err *err)
-{
-	const char *at = strrchr(v, '@');
-	size_t llen = at != NULL ? (size_t)(at - v) : strlen(v);
-
-	if (!usql_name_ok(v, llen) ||
-	    (at != NULL && !usql_name_ok(at + 1, strlen(at + 1))))
-		return err_set(err, ERR_TEMP, "bad user name '%s' from the "
-			       "database", v);
-	rec->user = pool_strdup(pool, v);
-	rec->localpart = pool_strndup(pool, v, llen);
-	rec->domain = at != NULL ? pool_strdup(pool, at + 1) : NULL;
-	return 0;
-}
-
-/* usql_id - a uid or gid column: a number or a name */
-static int usql_id(const char *v, int is_gid, struct user_record *rec,
-		   struct sl_err *err)
-{
-	unsigned long id;
-	struct sl_err e;
-
-	err_clear(&e);
-	if (userdb_parse_id(v, is_gid, &id, &e) <= 0)
-		return err_set(err, ERR_TEMP, "%s", e.text);
-	if (is_gid) {
-		rec->gid = (gid_t)id;
-		rec->has_gid = 1;
-	} else {
-		rec->uid = (uid_t)id;
-		rec->has_uid = 1;
-	}
-	return 0;
-}
-
-/* usql_field - one column onto the record; 1 keep it as a field, 0
- * not, -1 error */
-static int usql_field(struct pool *pool, struct user_record *rec,
-		      const char *key, const char *v, struct sl_err *err)
-{
-	if (strcmp(key, "user") == 0)
-		return usql_rename(pool, rec, v, err) < 0 ? -1 : 0;
-	if (strstr(key, "pass") != NULL && strcmp(key, "nopassword") != 0)
-		return 0;	/* password, pass (proxy): never kept */
-	if (strcmp(key, "home") == 0)
-		rec->home = *v != '\0' ? v : NULL;
-	else if (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0)
-		return usql_id(v, key[0] == 'g', rec, err) < 0 ? -1 : 1;
-	else if (strcmp(key, "mail") == 0)
-		rec->mail = *v != '\0' ? v : NULL;
-	else if (strcmp(key, "quota_rule") == 0)
-		rec->quota_rule = *v != '\0' ? v : NULL;
-	else if (strcmp(key, "sieve") == 0)
-		rec->sieve = *v != '\0' ? v : NULL;
-	return 1;
-}
-
 /* usql_record - the first row as a record; NULL columns are not set,
  * as Dovecot skips them */
 static enum userdb_result usql_record(struct sql_backend *sb,
@@ -184,7 +107,7 @@ static enum userdb_result usql_record(struct sql_backend *sb,
 					       q->user, name);
 		v = pool_strndup(pool, v, len);
 		err_clear(&e);
-		if ((r = usql_field(pool, rec, key, v, &e)) < 0)
+		if ((r = userdb_record_field(pool, rec, key, v, &e)) < 0)
 			return userdb_tempfail(err, "userdb sql %s: %s: %s",
 					       sb->path, q->user, e.text);
 		if (r > 0) {

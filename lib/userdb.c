@@ -143,6 +143,55 @@ static int name_is_safe(const char *s, size_t len)
 	return 1;
 }
 
+/* record_rename - the database's "user" field names the user */
+static int record_rename(struct pool *pool, struct user_record *rec,
+			 const char *v, struct sl_err *err)
+{
+	const char *at = strrchr(v, '@');
+	size_t llen = at != NULL ? (size_t)(at - v) : strlen(v);
+
+	if (!name_is_safe(v, llen) ||
+	    (at != NULL && !name_is_safe(at + 1, strlen(at + 1))))
+		return err_set(err, ERR_TEMP, "bad user name '%s'", v);
+	rec->user = v;
+	rec->localpart = pool_strndup(pool, v, llen);
+	rec->domain = at != NULL ? at + 1 : NULL;
+	return 0;
+}
+
+int userdb_record_field(struct pool *pool, struct user_record *rec,
+			const char *key, const char *v, struct sl_err *err)
+{
+	unsigned long id;
+	struct sl_err e;
+
+	if (strcmp(key, "user") == 0)
+		return record_rename(pool, rec, v, err) < 0 ? -1 : 0;
+	if (strstr(key, "pass") != NULL && strcmp(key, "nopassword") != 0)
+		return 0;	/* password, pass (proxy): never kept */
+	if (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0) {
+		err_clear(&e);
+		if (userdb_parse_id(v, key[0] == 'g', &id, &e) <= 0)
+			return err_set(err, ERR_TEMP, "%s", e.text);
+		if (key[0] == 'g') {
+			rec->gid = (gid_t)id;
+			rec->has_gid = 1;
+		} else {
+			rec->uid = (uid_t)id;
+			rec->has_uid = 1;
+		}
+	} else if (strcmp(key, "home") == 0) {
+		rec->home = *v != '\0' ? v : NULL;
+	} else if (strcmp(key, "mail") == 0) {
+		rec->mail = *v != '\0' ? v : NULL;
+	} else if (strcmp(key, "quota_rule") == 0) {
+		rec->quota_rule = *v != '\0' ? v : NULL;
+	} else if (strcmp(key, "sieve") == 0) {
+		rec->sieve = *v != '\0' ? v : NULL;
+	}
+	return 1;
+}
+
 /* ascii_lower - lowercase in place, leaving UTF-8 bytes alone */
 static void ascii_lower(char *s)
 {
