@@ -218,30 +218,6 @@ static enum passdb_result pldap_lookup(struct passdb_backend *be,
 	return pldap_find(pb, pool, q, e, NULL, err);
 }
 
-/* pldap_check - the stored password against the one given, with
- * passdb.c's rules (nopassword only with none stored; a stored string
- * that cannot be checked is a wrong password and a warning) */
-static enum passdb_result pldap_check(const struct passdb_entry *e,
-				      const char *password, size_t len,
-				      struct sl_err *err)
-{
-	struct sl_err e2;
-	int ok;
-
-	if (e->password == NULL || *e->password == '\0')
-		return e->nopassword ? PASSDB_OK : PASSDB_MISMATCH;
-	err_clear(&e2);
-	ok = password_verify(e->password, e->default_scheme, password, len,
-			     &e2);
-	if (ok < 0 && e2.cls == ERR_TEMP) {
-		*err = e2;
-		return PASSDB_TEMPFAIL;
-	}
-	if (ok < 0)
-		log_warning("passdb ldap: user %s: %s", e->user, e2.text);
-	return ok > 0 ? PASSDB_OK : PASSDB_MISMATCH;
-}
-
 /* pldap_bind - auth_bind: the DN (from auth_bind_userdn, or the entry
  * pass_filter finds), then a bind as it with the password */
 static enum passdb_result pldap_bind(struct pldap_backend *pb,
@@ -302,7 +278,7 @@ static enum passdb_result pldap_verify(struct passdb_backend *be,
 		return pldap_bind(pb, pool, q, password, len, e, err);
 	if ((r = pldap_find(pb, pool, q, e, NULL, err)) != PASSDB_OK)
 		return r;
-	return pldap_check(e, password, len, err);
+	return passdb_entry_check("ldap", e, NULL, password, len, err);
 }
 
 const struct passdb_backend_vfuncs passdb_ldap = {

@@ -71,6 +71,17 @@ extern const struct passdb_backend_vfuncs passdb_sql;
 extern const struct passdb_backend_vfuncs passdb_ldap;
 #endif
 
+/* passdb_entry_check - the password given against the one e holds, as
+ * Dovecot checks it: with none stored only a nopassword entry passes;
+ * the entry's default scheme, else default_scheme, for a hash without
+ * a {SCHEME}; a stored string that cannot be checked is a mismatch and
+ * a warning naming backend; ERR_TEMP failures are PASSDB_TEMPFAIL. */
+enum passdb_result passdb_entry_check(const char *backend,
+				      const struct passdb_entry *e,
+				      const char *default_scheme,
+				      const char *password, size_t len,
+				      struct sl_err *err);
+
 /* passdb_fields_parse - space-separated "key[=value]" tokens (the extra
  * fields of a passwd-file line, static's arguments) into e->fields,
  * keys as written (userdb_ prefix kept); fields that hold passwords

@@ -193,14 +193,31 @@ static enum passdb_result passdb_find(struct passdb *db, struct pool *pool,
 	return PASSDB_NOUSER;
 }
 
-/* passdb_unusable - a stored password that cannot be checked is a wrong
- * password for the client, and a warning for the admin */
-static enum passdb_result passdb_unusable(const struct passdb_backend *be,
-					  const struct passdb_entry *e,
-					  const struct sl_err *why)
+enum passdb_result passdb_entry_check(const char *backend,
+				      const struct passdb_entry *e,
+				      const char *default_scheme,
+				      const char *password, size_t len,
+				      struct sl_err *err)
 {
-	log_warning("passdb %s: user %s: %s", be->v->name, e->user, why->text);
-	return PASSDB_MISMATCH;
+	struct sl_err e2;
+	int ok;
+
+	/* Dovecot: nopassword counts only with none stored */
+	if (e->password == NULL || *e->password == '\0')
+		return e->nopassword ? PASSDB_OK : PASSDB_MISMATCH;
+	err_clear(&e2);
+	ok = password_verify(e->password, e->default_scheme != NULL
+			     ? e->default_scheme : default_scheme,
+			     password, len, &e2);
+	if (ok < 0 && e2.cls == ERR_TEMP) {
+		*err = e2;
+		return PASSDB_TEMPFAIL;
+	}
+	/* a stored password that cannot be checked is a wrong password
+	 * for the client, and a warning for the admin */
+	if (ok < 0)
+		log_warning("passdb %s: user %s: %s", backend, e->user, e2.text);
+	return ok > 0 ? PASSDB_OK : PASSDB_MISMATCH;
 }
 
 enum passdb_result passdb_verify(struct passdb *db, struct pool *pool,
@@ -213,8 +230,6 @@ enum passdb_result passdb_verify(struct passdb *db, struct pool *pool,
 	struct passdb_backend *be = NULL;
 	struct passdb_entry e;
 	enum passdb_result r;
-	struct sl_err e2;
-	int ok;
 
 	memset(reply, 0, sizeof(*reply));
 	if (!userdb_query_init(pool, user, "", db->lowercase, &q))
@@ -227,25 +242,10 @@ enum passdb_result passdb_verify(struct passdb *db, struct pool *pool,
 	if (r != PASSDB_OK)
 		return r;
 	if (be->v->verify == NULL) {
-		if (e.password == NULL || *e.password == '\0') {
-			/* Dovecot: nopassword counts only with none stored */
-			if (!e.nopassword)
-				return PASSDB_MISMATCH;
-		} else {
-			err_clear(&e2);
-			ok = password_verify(e.password, e.default_scheme != NULL
-					     ? e.default_scheme
-					     : db->default_scheme, password,
-					     password_len, &e2);
-			if (ok < 0 && e2.cls == ERR_TEMP) {
-				*err = e2;
-				return PASSDB_TEMPFAIL;
-			}
-			if (ok < 0)
-				return passdb_unusable(be, &e, &e2);
-			if (ok == 0)
-				return PASSDB_MISMATCH;
-		}
+		r = passdb_entry_check(be->v->name, &e, db->default_scheme,
+				       password, password_len, err);
+		if (r != PASSDB_OK)
+			return r;
 	}
 	passdb_reply_fill(reply, be, &e);
 	return PASSDB_OK;
@@ -280,8 +280,12 @@ enum passdb_result passdb_credentials(struct passdb *db, struct pool *pool,
 		*err = e2;	/* a mechanism we cannot serve: a caller bug */
 		return PASSDB_TEMPFAIL;
 	}
-	if (got < 0)
-		return passdb_unusable(be, &e, &e2);
+	if (got < 0) {
+		/* cannot be read: a mismatch, and a warning for the admin */
+		log_warning("passdb %s: user %s: %s", be->v->name, e.user,
+			    e2.text);
+		return PASSDB_MISMATCH;
+	}
 	if (got == 0)
 		return PASSDB_MISMATCH;
 	passdb_reply_fill(reply, be, &e);
