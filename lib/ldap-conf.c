@@ -209,22 +209,23 @@ static int conf_uri_list(struct ldap_conf *c, struct sl_err *err)
 	return 0;
 }
 
-/* conf_check_tmpl - a filter or DN template's variables must be known */
-static int conf_check_tmpl(const struct ldap_conf *c, const char *key,
-			   const char *tmpl, struct sl_err *err)
+/* conf_check_tmpls - the filters' and DNs' variables must be known */
+static int conf_check_tmpls(const struct ldap_conf *c, struct sl_err *err)
 {
-	static const struct sql_vars dummy = { "u@d", "u", "d", "s", "/h",
-					       "127.0.0.1", "127.0.0.1" };
-	struct buf out = BUF_INIT;
-	struct sl_err e;
-	int r;
+	const struct { const char *key, *tmpl; } tmpls[] = {
+		{ "base", c->base }, { "user_filter", c->user_filter },
+		{ "pass_filter", c->pass_filter },
+		{ "iterate_filter", c->iterate_filter },
+		{ "auth_bind_userdn", c->auth_bind_userdn },
+	};
+	size_t i;
 
-	err_clear(&e);
-	r = sql_expand(&out, tmpl, &dummy, NULL, NULL, &e);
-	buf_free(&out);
-	if (r < 0 && e.cls == ERR_USAGE)
-		return err_set(err, ERR_USAGE, "%s: %s: %s", c->path, key,
-			       e.text);
+	for (i = 0; i < sizeof(tmpls) / sizeof(tmpls[0]); i++) {
+		if (tmpls[i].tmpl != NULL &&
+		    sql_template_check(c->path, tmpls[i].key, tmpls[i].tmpl,
+				       err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -278,13 +279,7 @@ static int conf_finish(struct ldap_conf *c, struct sl_err *err)
 	conf_default(&c->iterate_attrs, LDAP_DEF_ITERATE_ATTRS);
 	conf_default(&c->iterate_filter, LDAP_DEF_ITERATE_FILTER);
 	conf_default(&c->default_pass_scheme, LDAP_DEF_PASS_SCHEME);
-	if (conf_check_tmpl(c, "base", c->base, err) < 0 ||
-	    conf_check_tmpl(c, "user_filter", c->user_filter, err) < 0 ||
-	    conf_check_tmpl(c, "pass_filter", c->pass_filter, err) < 0 ||
-	    conf_check_tmpl(c, "iterate_filter", c->iterate_filter, err) < 0 ||
-	    (c->auth_bind_userdn != NULL &&
-	     conf_check_tmpl(c, "auth_bind_userdn", c->auth_bind_userdn,
-			     err) < 0))
+	if (conf_check_tmpls(c, err) < 0)
 		return -1;
 	return conf_maps(c, err);
 }

@@ -56,9 +56,8 @@ static int conf_set(void *ctx, const char *key, const char *value,
 	return err_set(err, ERR_USAGE, "%s: Unknown setting: %s", where, key);
 }
 
-/* conf_check_query - a query's variables must all be known */
-static int conf_check_query(const struct sql_conf *c, const char *key,
-			    const char *q, struct sl_err *err)
+int sql_template_check(const char *path, const char *key, const char *tmpl,
+		       struct sl_err *err)
 {
 	static const struct sql_vars dummy = { "u@d", "u", "d", "s", "/h",
 					       "127.0.0.1", "127.0.0.1" };
@@ -67,11 +66,10 @@ static int conf_check_query(const struct sql_conf *c, const char *key,
 	int r;
 
 	err_clear(&e);
-	r = sql_expand(&out, q, &dummy, NULL, NULL, &e);
+	r = sql_expand(&out, tmpl, &dummy, NULL, NULL, &e);
 	buf_free(&out);
 	if (r < 0 && e.cls == ERR_USAGE)
-		return err_set(err, ERR_USAGE, "%s: %s: %s", c->path, key,
-			       e.text);
+		return err_set(err, ERR_USAGE, "%s: %s: %s", path, key, e.text);
 	return 0;
 }
 
@@ -102,9 +100,11 @@ static int conf_finish(struct sql_conf *c, struct sl_err *err)
 		c->iterate_query = xstrdup(SQL_DEF_ITERATE_QUERY);
 	if (c->default_pass_scheme == NULL)
 		c->default_pass_scheme = xstrdup("MD5");
-	if (conf_check_query(c, "password_query", c->password_query, err) < 0 ||
-	    conf_check_query(c, "user_query", c->user_query, err) < 0 ||
-	    conf_check_query(c, "iterate_query", c->iterate_query, err) < 0)
+	if (sql_template_check(c->path, "password_query", c->password_query,
+			       err) < 0 ||
+	    sql_template_check(c->path, "user_query", c->user_query, err) < 0 ||
+	    sql_template_check(c->path, "iterate_query", c->iterate_query,
+			       err) < 0)
 		return -1;
 	return 0;
 }

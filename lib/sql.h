@@ -121,6 +121,12 @@ int sql_expand_ext(struct buf *out, const char *tmpl,
 		   const struct sql_vars *v, sql_escape_fn *escape, void *ctx,
 		   sql_var_fn *var, void *var_ctx, struct sl_err *err);
 
+/* sql_template_check - ERR_USAGE ("PATH: KEY: ...") when tmpl uses a
+ * %-variable sql_expand does not know: the conf readers check their
+ * queries and filters at start-up, as Dovecot does */
+int sql_template_check(const char *path, const char *key, const char *tmpl,
+		       struct sl_err *err);
+
 /* sql_escape_sqlite - SQLite's rule: a single quote is doubled, nothing
  * else is special (backslashes included); NUL refused */
 int sql_escape_sqlite(void *ctx, struct buf *out, const char *s, size_t len);
