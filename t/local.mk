@@ -9,7 +9,7 @@ SLUICE_SAN_LIBS = core/libcore-san.a sieve/libsieve-san.a quota/libquota-san.a m
 EXT_LIBS = $(DB_LIBS) $(UNISTRING_LIBS)
 LDADD = $(SLUICE_LIBS) $(EXT_LIBS)
 
-EXTRA_DIST += t/tap.h $(SCRIPT_TESTS) t/data t/fuzz/standalone.c t/fuzz/run-fuzzers $(FUZZERS:%=t/fuzz/fuzz-%.c)
+EXTRA_DIST += t/tap.h t/tmpdir.h $(SCRIPT_TESTS) t/data t/fuzz/standalone.c t/fuzz/run-fuzzers $(FUZZERS:%=t/fuzz/fuzz-%.c)
 check_PROGRAMS += $(UNIT_TESTS)
 
 # fuzz harnesses: t/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput;

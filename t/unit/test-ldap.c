@@ -13,6 +13,7 @@
 #include "lib/userdb.h"
 #include "lib/xalloc.h"
 #include "t/tap.h"
+#include "t/tmpdir.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,28 +26,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static char tmpdir[256];
-
-static char *path_in(const char *name)
-{
-	static char paths[8][320];
-	static int next;
-	char *p = paths[next++ % 8];
-
-	(void)snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(s, f) < 0 || fclose(f) != 0) {
-		printf("Bail out! cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
 
 static double now_s(void)
 {
@@ -729,25 +708,9 @@ static void test_open_errors(void)
 	   "userdb ldap without a path (%s)", err.text);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	(void)snprintf(tmpdir, sizeof(tmpdir), "%s/test-ldap.XXXXXX",
-		       t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpdir_make("test-ldap");
 	test_conf_parse();
 	test_conf_stock();
 	test_conf_errors();
@@ -762,6 +725,6 @@ int main(void)
 #else
 	diag("built without libldap: connection tests skipped");
 #endif
-	(void)nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove();
 	return done_testing();
 }

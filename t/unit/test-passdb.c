@@ -10,6 +10,7 @@
 #include "lib/password.h"
 #include "lib/userdb.h"
 #include "t/tap.h"
+#include "t/tmpdir.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -17,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char tmpdir[256];
 
 /* "Tr0ub4dor&3 sésame" in doveadm's SHA512-CRYPT and PLAIN-MD5 */
 #define PW "Tr0ub4dor&3 s\xc3\xa9same"
@@ -39,26 +38,6 @@ static const char users_text[] =
 	"bad@example.com:{NOSUCH}whatever:1008:1008\n"
 	"old@example.com:{PLAIN}oldpw:1009:1009::/home/old:/bin/false::maildir:/var/mail/old\n"
 	"bob@example.com:{PLAIN}duplicate:2001:2001\n";
-
-static char *path_in(const char *name)
-{
-	static char paths[8][320];
-	static int next;
-	char *p = paths[next++ % 8];
-
-	(void)snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(s, f) < 0 || fclose(f) != 0) {
-		printf("Bail out! cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
 
 /* open_db - a passdb from "key=value" settings (NULL-terminated) */
 static struct passdb *open_db(const char *passdb, const char *const *sets,
@@ -435,30 +414,14 @@ static void test_open_errors(void)
 	   "default_pass_scheme = NOSUCH: usage error (%s)", err.text);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	(void)snprintf(tmpdir, sizeof(tmpdir), "%s/test-passdb.XXXXXX",
-		       t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpdir_make("test-passdb");
 	test_passwd_file();
 	test_bdb();
 	test_static();
 	test_list();
 	test_open_errors();
-	(void)nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove();
 	return done_testing();
 }

@@ -13,6 +13,7 @@
 #include "lib/userdb.h"
 #include "lib/xalloc.h"
 #include "t/tap.h"
+#include "t/tmpdir.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,33 +26,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char tmpdir[256];
-
-static char *path_in(const char *name)
-{
-	static char paths[8][320];
-	static int next;
-	char *p = paths[next++ % 8];
-
-	(void)snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		printf("Bail out! cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
-
-static void write_str(const char *path, const char *s)
-{
-	write_file(path, s, strlen(s));
-}
 
 /* count_lines - lines in a file (the query log); 0 if missing */
 static int count_lines(const char *path, const char *needle)
@@ -1003,25 +977,9 @@ static void test_passdb_sql(void)
 
 #endif
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	(void)snprintf(tmpdir, sizeof(tmpdir), "%s/test-sql.XXXXXX",
-		       t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpdir_make("test-sql");
 	test_conf_parse();
 	test_conf_errors();
 	test_conf_include();
@@ -1039,6 +997,6 @@ int main(void)
 #else
 	diag("built without SQLite: driver tests skipped");
 #endif
-	(void)nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove();
 	return done_testing();
 }

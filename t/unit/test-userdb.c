@@ -5,6 +5,7 @@
 #include "lib/store.h"
 #include "lib/userdb.h"
 #include "t/tap.h"
+#include "t/tmpdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmpdir[256];
 static const char nul_text[] = "a@b:x\0:1:1\nbob@example.com:x:1:1\n";
 
 /* A Dovecot-style file: passwords of several schemes, empty fields,
@@ -41,31 +41,6 @@ static const char passwd_text[] =
 	"\n"
 	"root:{PLAIN}x:3001:3001::/home/bare-root\n"
 	"last@example.com:{PLAIN}x:1010:1010::/home/last";
-
-static char *path_in(const char *name)
-{
-	static char paths[8][320];
-	static int next;
-	char *p = paths[next++ % 8];
-
-	(void)snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		printf("Bail out! cannot write %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-}
-
-static void write_str(const char *path, const char *s)
-{
-	write_file(path, s, strlen(s));
-}
 
 static struct userdb *open_db(const char *userdb, const char *delim,
 			      const char *lower)
@@ -634,25 +609,9 @@ static void test_mail_location(void)
 	pool_free(&pool);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	(void)snprintf(tmpdir, sizeof(tmpdir), "%s/test-userdb.XXXXXX",
-		       t != NULL && *t != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
+	tmpdir_make("test-userdb");
 	test_passwd_file();
 	test_bare_fallback();
 	test_passwd_file_errors();
@@ -661,6 +620,6 @@ int main(void)
 	test_system();
 	test_list_and_names();
 	test_mail_location();
-	(void)nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove();
 	return done_testing();
 }
