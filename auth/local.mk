@@ -31,9 +31,9 @@ FUZZERS += auth
 t/fuzz/san-fuzz-auth: $(srcdir)/t/fuzz/fuzz-auth.c $(srcdir)/t/fuzz/standalone.c auth/libauth-san.a $(SLUICE_SAN_LIBS)
 	@$(MKDIR_P) t/fuzz
 	$(AM_V_CCLD)$(SAN_CC) -o $@ $< $(srcdir)/t/fuzz/standalone.c auth/libauth-san.a $(SLUICE_SAN_LIBS) $(EXT_LIBS) -lpthread
-t/fuzz/lf-fuzz-auth: $(srcdir)/t/fuzz/fuzz-auth.c $(AUTH_LIB_SOURCES:%=$(srcdir)/%) $(FUZZ_LIB_C:%=$(srcdir)/%)
+t/fuzz/lf-fuzz-auth: $(srcdir)/t/fuzz/fuzz-auth.c $(AUTH_LIB_SOURCES:%=$(srcdir)/%) $(LF_LIB)
 	@$(MKDIR_P) t/fuzz
-	$(AM_V_CCLD)$(LF_CC) -o $@ $< $(filter %.c,$(AUTH_LIB_SOURCES:%=$(srcdir)/%)) $(FUZZ_LIB_C:%=$(srcdir)/%) $(EXT_LIBS) -lpthread
+	$(AM_V_CCLD)$(LF_LINK) -o $@ $< $(filter %.c,$(AUTH_LIB_SOURCES:%=$(srcdir)/%)) $(LF_LIB) $(EXT_LIBS) -lpthread
 
 # the protocol by a raw client, against a real Postfix (swaks), and
 # side by side with Dovecot's own auth service (the last two as root)

@@ -23,9 +23,9 @@ FUZZERS += lmtp
 t/fuzz/san-fuzz-lmtp: $(srcdir)/t/fuzz/fuzz-lmtp.c $(srcdir)/t/fuzz/standalone.c lmtpd/liblmtpd-san.a $(SLUICE_SAN_LIBS)
 	@$(MKDIR_P) t/fuzz
 	$(AM_V_CCLD)$(SAN_CC) -pthread -o $@ $< $(srcdir)/t/fuzz/standalone.c lmtpd/liblmtpd-san.a $(SLUICE_SAN_LIBS) $(EXT_LIBS) $(OPENSSL_LIBS)
-t/fuzz/lf-fuzz-lmtp: $(srcdir)/t/fuzz/fuzz-lmtp.c $(LMTPD_LIB_SOURCES:%=$(srcdir)/%) $(FUZZ_LIB_C:%=$(srcdir)/%)
+t/fuzz/lf-fuzz-lmtp: $(srcdir)/t/fuzz/fuzz-lmtp.c $(LMTPD_LIB_SOURCES:%=$(srcdir)/%) $(LF_LIB)
 	@$(MKDIR_P) t/fuzz
-	$(AM_V_CCLD)$(LF_CC) -pthread -o $@ $< $(filter %.c,$(LMTPD_LIB_SOURCES:%=$(srcdir)/%)) $(FUZZ_LIB_C:%=$(srcdir)/%) $(EXT_LIBS) $(OPENSSL_LIBS)
+	$(AM_V_CCLD)$(LF_LINK) -pthread -o $@ $< $(filter %.c,$(LMTPD_LIB_SOURCES:%=$(srcdir)/%)) $(LF_LIB) $(EXT_LIBS) $(OPENSSL_LIBS)
 
 SCRIPT_TESTS += t/lmtpd.t t/lmtpd-tls.t t/lmtpd-postfix.t t/lmtpd-load.t
 EXTRA_DIST += t/lmtpd_helper.py

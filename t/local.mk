@@ -20,7 +20,7 @@ check_PROGRAMS += $(UNIT_TESTS)
 SAN_UNIT = $(UNIT_TESTS:t/unit/test-%=t/unit/san-test-%)
 SAN_FUZZ = $(FUZZERS:%=t/fuzz/san-fuzz-%)
 SAN_CC = $(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(WARN_CFLAGS) $(SAN_CFLAGS)
-CLEANFILES += $(SAN_UNIT) $(SAN_FUZZ) t/fuzz/lf-fuzz-*
+CLEANFILES += $(SAN_UNIT) $(SAN_FUZZ) t/fuzz/lf-fuzz-* $(LF_LIB) $(LF_OBJS)
 
 t/unit/san-test-%: $(srcdir)/t/unit/test-%.c $(SLUICE_SAN_LIBS)
 	@$(MKDIR_P) t/unit
@@ -40,13 +40,22 @@ SAN_BUILT =
 endif
 
 # libFuzzer builds (clang), for t/fuzz/run-fuzzers: every library source
-# compiled in with the fuzzer's instrumentation.
+# compiled once with the fuzzer's instrumentation into one archive, which
+# each harness links (LF_CC compiles, LF_LINK adds libFuzzer's main).
 FUZZ_LIB_C = $(filter %.c,$(CORE_SOURCES) $(SIEVE_SOURCES) $(QUOTA_SOURCES) $(MAILDIR_SOURCES) $(MBOX_SOURCES) $(LIB_SOURCES))
-LF_CC = clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS)
+LF_CC = clang -std=gnu11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS)
+LF_LINK = $(LF_CC) -fsanitize=fuzzer
+LF_LIB = t/fuzz/libsluice-lf.a
+LF_OBJS = $(FUZZ_LIB_C:%.c=t/fuzz/lf-obj/%.o)
 fuzz-build: $(FUZZERS:%=t/fuzz/lf-fuzz-%)
-t/fuzz/lf-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(FUZZ_LIB_C:%=$(srcdir)/%)
+t/fuzz/lf-obj/%.o: $(srcdir)/%.c
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CC)$(LF_CC) -c -o $@ $<
+$(LF_LIB): $(LF_OBJS)
+	$(AM_V_AR)rm -f $@ && $(AR) $(ARFLAGS) $@ $(LF_OBJS)
+t/fuzz/lf-fuzz-%: $(srcdir)/t/fuzz/fuzz-%.c $(LF_LIB)
 	@$(MKDIR_P) t/fuzz
-	$(AM_V_CCLD)$(LF_CC) -o $@ $< $(FUZZ_LIB_C:%=$(srcdir)/%) $(EXT_LIBS)
+	$(AM_V_CCLD)$(LF_LINK) -o $@ $< $(LF_LIB) $(EXT_LIBS)
 .PHONY: fuzz-build
 
 TEST_ENV = SLUICE_BUILDDIR='$(abs_top_builddir)' SLUICE_SRCDIR='$(abs_top_srcdir)' \
