@@ -14,7 +14,7 @@ import socket
 import subprocess
 import time
 
-from sluicetest import proc_children, wait_for
+from sluicetest import DaemonProcess
 
 
 def b64(data):
@@ -98,33 +98,16 @@ class AuthConn:
         self.s.close()
 
 
-class AuthProcess:
-    """$SLUICE_BUILDDIR/sluice-auth -F -c CONF [args]"""
+class AuthProcess(DaemonProcess):
+    """$SLUICE_BUILDDIR/sluice-auth -F -c CONF [args] (see DaemonProcess)"""
 
     def __init__(self, tap, sb, conf, sock, extra_args=()):
-        builddir = os.environ.get("SLUICE_BUILDDIR", os.getcwd())
-        self.binary = os.path.join(builddir, "sluice-auth")
-        if not os.access(self.binary, os.X_OK):
-            tap.bail("no sluice-auth at %s (set SLUICE_BUILDDIR)" %
-                     self.binary)
-        self.tap, self.sb, self.conf, self.sock = tap, sb, conf, sock
-        self.argv = [self.binary, "-F", "-c", conf] + list(extra_args)
-        self.proc = None
-        self.stderr_path = None
+        super().__init__(tap, sb, "sluice-auth", conf, (), extra_args)
+        self.sock = sock
 
     def start(self, timeout=10.0):
         """start; True once a client gets the whole handshake"""
-        self.stderr_path = self.sb.path("auth-stderr-%d.txt" %
-                                        len(self.sb.procs))
-        err = open(self.stderr_path, "wb")
-        self.proc = self.sb.popen(self.argv, stdin=subprocess.DEVNULL,
-                                  stdout=err, stderr=err,
-                                  start_new_session=True)
-        err.close()
-        pgid = self.proc.pid
-        self.sb.add_cleanup(lambda: self._killpg(pgid))
-        return bool(wait_for(lambda: self.proc.poll() is None and
-                             self.answers(), timeout, 0.05))
+        return self._start(self.answers, timeout)
 
     def answers(self):
         try:
@@ -134,46 +117,3 @@ class AuthProcess:
             return ok
         except OSError:
             return False
-
-    @staticmethod
-    def _killpg(pgid):
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except OSError:
-            pass
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def workers(self):
-        return proc_children(self.proc.pid) if self.proc else []
-
-    def group_alive(self):
-        pids = []
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    if os.getpgid(int(d)) == self.proc.pid:
-                        pids.append(int(d))
-                except OSError:
-                    pass
-        return pids
-
-    def stop(self, timeout=10.0, sig=signal.SIGTERM):
-        """send sig; (exit status or None if still running, seconds)"""
-        t0 = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
-        return self.proc.poll(), time.monotonic() - t0
-
-    def stderr(self):
-        try:
-            with open(self.stderr_path, errors="replace") as f:
-                return f.read()
-        except (OSError, TypeError):
-            return ""

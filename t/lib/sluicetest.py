@@ -489,28 +489,33 @@ def listener_up(addr, timeout=2.0):
         return False
 
 
-class LmtpdProcess:
-    """$SLUICE_BUILDDIR/sluice-lmtpd -F -c CONF in its own process group
+class DaemonProcess:
+    """$SLUICE_BUILDDIR/PROGRAM -F -c CONF [args] in its own process group
     (argv_prefix: e.g. systemd-socket-activate and its options, which
     execs the server in place). The whole group is SIGKILLed at cleanup
-    if anything of it is left; stderr goes to a file in the sandbox."""
+    if anything of it is left; stderr goes to a file in the sandbox.
+    Subclasses say when the daemon is ready (start's ready)."""
 
-    def __init__(self, tap, sb, conf, argv_prefix=(), extra_args=()):
+    def __init__(self, tap, sb, program, conf, argv_prefix=(),
+                 extra_args=()):
         builddir = os.environ.get("SLUICE_BUILDDIR", os.getcwd())
-        self.binary = os.path.join(builddir, "sluice-lmtpd")
+        self.binary = os.path.join(builddir, program)
         if not os.access(self.binary, os.X_OK):
-            tap.bail("no sluice-lmtpd at %s (set SLUICE_BUILDDIR)" %
-                     self.binary)
+            tap.bail("no %s at %s (set SLUICE_BUILDDIR)" %
+                     (program, self.binary))
+        self.program = program
         self.tap, self.sb, self.conf = tap, sb, conf
         self.argv = (list(argv_prefix) + [self.binary, "-F", "-c", conf] +
                      list(extra_args))
         self.proc = None
         self.stderr_path = None
 
-    def start(self, addr, timeout=10.0):
-        """start, and wait for a 220 at addr; True when it answers"""
-        self.stderr_path = self.sb.path("lmtpd-stderr-%d.txt" %
-                                        len(self.sb.procs))
+    def _start(self, ready, timeout):
+        """start; True once ready() says so while the process runs"""
+        # lmtpd-stderr-N.txt, auth-stderr-N.txt
+        short = self.program[len("sluice-"):]
+        self.stderr_path = self.sb.path("%s-stderr-%d.txt" %
+                                        (short, len(self.sb.procs)))
         err = open(self.stderr_path, "wb")
         self.proc = self.sb.popen(self.argv, stdin=subprocess.DEVNULL,
                                   stdout=err, stderr=err,
@@ -518,8 +523,8 @@ class LmtpdProcess:
         err.close()
         pgid = self.proc.pid
         self.sb.add_cleanup(lambda: self._killpg(pgid))
-        return bool(wait_for(lambda: self.proc.poll() is None and
-                             listener_up(addr), timeout, 0.05))
+        return bool(wait_for(lambda: self.proc.poll() is None and ready(),
+                             timeout, 0.05))
 
     @staticmethod
     def _killpg(pgid):
@@ -564,3 +569,15 @@ class LmtpdProcess:
                 return f.read()
         except (OSError, TypeError):
             return ""
+
+
+class LmtpdProcess(DaemonProcess):
+    """sluice-lmtpd (see DaemonProcess)"""
+
+    def __init__(self, tap, sb, conf, argv_prefix=(), extra_args=()):
+        super().__init__(tap, sb, "sluice-lmtpd", conf, argv_prefix,
+                         extra_args)
+
+    def start(self, addr, timeout=10.0):
+        """start, and wait for a 220 at addr; True when it answers"""
+        return self._start(lambda: listener_up(addr), timeout)
